@@ -1,0 +1,3 @@
+"""goconc: a Go concurrency expert."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from goconc.cli import main
+
+main()

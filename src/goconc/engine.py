@@ -1,0 +1,254 @@
+"""The driver of `goconc check`: load, parse once, build the package model, run rules,
+apply suppressions, sort.
+
+    paths -> loader (go.mod, skip rules) -> directory units
+          -> worker (one process per CPU): parse each file once -> packages -> rules -> findings
+          -> main process: merge, sort, dedupe
+
+Trees never cross process boundaries: workers get paths and send back plain findings.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from goconc import suppress
+from goconc.gomodel import Package
+from goconc.loader import DirUnit, collect, is_ignored_by_build_tag
+from goconc.queries import run_captures, run_matches
+from goconc.model import (
+    INTERNAL_ERROR,
+    PARSE_ERROR,
+    Diagnostic,
+    Fix,
+    Problem,
+    Related,
+    RunResult,
+    Severity,
+    Span,
+)
+from goconc.registry import Rule, all_rules
+from goconc.source import GoFile, Node, SourceError, load
+
+
+# --------------------------------------------------------------------------------------------
+# What a rule sees
+
+
+class Analysis:
+    """Facts shared by every rule on one package, computed on demand and memoised."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self._cfgs: dict[int, object] = {}
+        self.memo: dict[str, object] = {}
+
+    def cfg(self, gf: GoFile, fn: Node):
+        """The control-flow graph of a function declaration or literal (memoised)."""
+        from goconc import cfg as cfgmod
+        from goconc.rules._helpers import call_classifier
+
+        key = fn.id
+        got = self._cfgs.get(key)
+        if got is None:
+            body = fn.child_by_field_name("body")
+            if body is None:
+                return None
+            got = cfgmod.build_cfg(body, call_classifier(self.pkg, gf))
+            self._cfgs[key] = got
+        return got
+
+
+@dataclass
+class FileContext:
+    """The read-only view one rule gets of one file."""
+
+    rule: Rule
+    file: GoFile
+    analysis: Analysis
+
+    @property
+    def pkg(self) -> Package:
+        return self.analysis.pkg
+
+    def text(self, node: Node) -> str:
+        return self.file.node_text(node)
+
+    def type_of(self, expr: Node):
+        return self.pkg.type_of(self.file, expr)
+
+    def captures(self) -> dict[str, list[Node]]:
+        """Captures of the rule's query over the file, each list in source order."""
+        q = self.rule.compiled_query()
+        return run_captures(q, self.file.root) if q is not None else {}
+
+    def matches(self) -> list[tuple[int, dict[str, list[Node]]]]:
+        q = self.rule.compiled_query()
+        return run_matches(q, self.file.root) if q is not None else []
+
+    def span(self, node: Node, end: Node | None = None) -> Span:
+        return self.file.span(node, end)
+
+    def related(self, node: Node, message: str) -> Related:
+        return Related(self.file.span(node), message)
+
+    def report(self, node: Node, message: str, *, end: Node | None = None,
+               related: Sequence[Related] = (), fixes: Sequence[Fix] = ()) -> Diagnostic:
+        r = self.rule
+        return Diagnostic(r.code, r.name, r.severity, message, self.file.span(node, end),
+                          tuple(related), tuple(fixes))
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+
+
+@dataclass
+class UnitResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    files: int = 0
+    packages: int = 0
+
+
+def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=None, module_path: str = "",
+                  directory: str = "", display=None) -> UnitResult:
+    """Analyse the given .go files of one directory (grouped into packages by package clause)."""
+    res = UnitResult()
+    files: list[GoFile] = []
+    for p in paths:
+        shown = display(p) if display else p
+        try:
+            with open(p, "rb") as f:
+                src = f.read()
+        except OSError as exc:
+            res.problems.append(Problem(shown, exc.strerror or str(exc)))
+            continue
+        if is_ignored_by_build_tag(src):
+            continue  # //go:build ignore: the go tool never builds it
+        try:
+            gf = load(shown, src)
+        except SourceError as exc:
+            res.problems.append(Problem(shown, str(exc)))
+            continue
+        except RecursionError:
+            res.problems.append(Problem(shown, "file too deeply nested to parse; skipped"))
+            continue
+        gf.go_version = go_version
+        files.append(gf)
+        res.files += 1
+        if gf.syntax is not None:
+            if gf.syntax.confirmed:
+                res.diagnostics.append(Diagnostic(
+                    PARSE_ERROR[0], PARSE_ERROR[1], Severity.ERROR, gf.syntax.message,
+                    Span(shown, _pos(gf.syntax.line, gf.syntax.column), _pos(gf.syntax.line, gf.syntax.column))))
+            else:
+                res.notes.append(Problem(f"{shown}:{gf.syntax.line}", gf.syntax.message + "; skipped that declaration"))
+
+    by_pkg: dict[str, list[GoFile]] = {}
+    for gf in files:
+        by_pkg.setdefault(gf.package, []).append(gf)
+    enabled = {r.code for r in rules} | {r.name for r in rules}
+    for name, pfiles in sorted(by_pkg.items()):
+        res.packages += 1
+        pkg = Package(name, directory, pfiles, go_version, module_path)
+        analysis = Analysis(pkg)
+        for gf in pfiles:
+            found: list[Diagnostic] = []
+            for r in rules:
+                try:
+                    for d in r.check(FileContext(r, gf, analysis)) or ():
+                        if not gf.broken or not gf.is_broken(d.span.start.offset):
+                            found.append(d)
+                except RecursionError:
+                    res.problems.append(Problem(gf.path, f"{r.code} {r.name}: code too deeply nested; rule skipped"))
+                except Exception as exc:  # a rule bug must not stop the run
+                    where = traceback.extract_tb(exc.__traceback__)[-1]
+                    res.diagnostics.append(Diagnostic(
+                        INTERNAL_ERROR[0], INTERNAL_ERROR[1], Severity.ERROR,
+                        f"internal error in rule {r.code} ({type(exc).__name__}: {exc} at "
+                        f"{os.path.basename(where.filename)}:{where.lineno}); please report it",
+                        Span(gf.path, _pos(1, 1), _pos(1, 1))))
+            res.diagnostics.extend(suppress.apply(gf, found, enabled))
+    return res
+
+
+def _pos(line: int, col: int):
+    from goconc.model import Position
+
+    return Position(line, col, 0)
+
+
+def _display_path(p: str) -> str:
+    """Paths as the user sees them: relative to the working directory when inside it."""
+    if os.path.isabs(p):
+        rel = os.path.relpath(p)
+        return p if rel.startswith("..") else rel
+    return os.path.normpath(p)
+
+
+def _run_unit(args: tuple[DirUnit, tuple[str, ...]]) -> UnitResult:
+    unit, codes = args
+    rules = [r for r in all_rules() if r.code in codes]
+    mod = unit.module
+    return analyze_files(unit.files, rules, go_version=mod.go_version if mod else None,
+                         module_path=mod.path if mod else "", directory=unit.dir, display=_display_path)
+
+
+def check_paths(paths: Sequence[str], rules: Sequence[Rule], *, jobs: int | None = None) -> RunResult:
+    """Analyse the Go code named by CLI arguments; deterministic output whatever `jobs` is."""
+    units, problems = collect(list(paths))
+    for u in units:
+        u.size = sum(_size(f) for f in u.files)
+    codes = tuple(r.code for r in rules)
+    work = [(u, codes) for u in sorted(units, key=lambda u: -u.size)]  # big first: balance
+    jobs = jobs or os.cpu_count() or 1
+    out = RunResult(problems=list(problems))
+    notes: list[Problem] = []
+    for ur in _map(work, jobs):
+        out.diagnostics.extend(ur.diagnostics)
+        out.problems.extend(ur.problems)
+        notes.extend(ur.notes)
+        out.files += ur.files
+        out.packages += ur.packages
+    out.diagnostics = sort_unique(out.diagnostics)
+    out.problems.sort(key=lambda p: p.path)
+    out.notes = sorted(notes, key=lambda p: p.path)
+    return out
+
+
+def _map(work: list, jobs: int) -> Iterator[UnitResult]:
+    if jobs <= 1 or len(work) <= 1:
+        for w in work:
+            yield _run_unit(w)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    all_rules()  # import rule modules before forking
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=ctx) as ex:
+        yield from ex.map(_run_unit, work, chunksize=1)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def sort_unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    out = []
+    for d in sorted(diags, key=lambda d: d.sort_key):
+        key = (d.sort_key, d.span.end)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(d)
+    return out

@@ -1,0 +1,50 @@
+"""`path:line:col: message (CODE)` lines, as go vet and staticcheck print them.
+
+With a terminal, each finding is followed by a short code frame (rich), and related locations
+are printed indented below it, as staticcheck does.
+"""
+
+from __future__ import annotations
+
+from goconc.model import Diagnostic
+
+
+def line(d: Diagnostic) -> str:
+    s = d.span
+    return f"{s.path}:{s.start.line}:{s.start.column}: {d.message} ({d.code})"
+
+
+def render(diags: list[Diagnostic]) -> str:
+    out = []
+    for d in diags:
+        out.append(line(d))
+        for r in d.related:
+            out.append(f"\t{r.span.path}:{r.span.start.line}:{r.span.start.column}: {r.message}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def print_rich(diags: list[Diagnostic], console, read_source) -> None:
+    """Findings with code frames, for a terminal. `read_source(path)` returns the file's text."""
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    for d in diags:
+        s = d.span
+        head = Text()
+        head.append(f"{s.path}:{s.start.line}:{s.start.column}", style="bold")
+        head.append(": ")
+        sev_style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[d.severity.value]
+        head.append(d.message)
+        head.append(f" ({d.code} {d.name})", style=sev_style)
+        console.print(head, soft_wrap=True)
+        text = read_source(s.path)
+        if text is not None:
+            first = max(1, s.start.line - 1)
+            last = s.start.line + 1
+            console.print(Syntax(text, "go", line_numbers=True, line_range=(first, last),
+                                 highlight_lines={s.start.line}, word_wrap=False, indent_guides=False,
+                                 background_color="default"))
+        for r in d.related:
+            console.print(f"  [dim]{r.span.path}:{r.span.start.line}:{r.span.start.column}:[/dim] {r.message}",
+                          soft_wrap=True)
+        console.print()

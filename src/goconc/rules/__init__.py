@@ -1,0 +1,24 @@
+"""The rule families. Registration is explicit: every rule module is listed here."""
+
+RULE_MODULES = [
+    # GC0xxx: findings the engine itself makes
+    "goconc.rules.engine.parse_error",
+    "goconc.rules.engine.unused_suppression",
+    "goconc.rules.engine.malformed_suppression",
+    "goconc.rules.engine.internal_error",
+    # GC1xxx: goroutine lifecycle
+    "goconc.rules.goroutine.test_fatal_in_goroutine",
+    # GC2xxx: sync.WaitGroup
+    "goconc.rules.waitgroup.add_in_goroutine",
+    "goconc.rules.waitgroup.done_not_deferred",
+    "goconc.rules.waitgroup.wait_in_goroutine",
+    "goconc.rules.waitgroup.wait_in_loop",
+    # GC3xxx: locks
+    "goconc.rules.mutex.copied_lock",
+    "goconc.rules.mutex.lock_not_released",
+    "goconc.rules.mutex.defer_lock_after_lock",
+    "goconc.rules.mutex.mismatched_unlock",
+    "goconc.rules.mutex.empty_critical_section",
+    "goconc.rules.mutex.double_lock",
+    "goconc.rules.mutex.deferred_unlock_in_loop",
+]

@@ -1,0 +1,279 @@
+"""t.Fatal or FailNow called from a goroutine the test started
+
+## What it does
+Finds `t.Fatal`, `t.Fatalf`, `t.FailNow`, `t.Skip`, `t.Skipf` and `t.SkipNow` (on a
+`*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`) called inside a goroutine that the test
+started: a `go` statement, `errgroup.Group.Go` or `sync.WaitGroup.Go`. The `t` may be captured,
+passed to the goroutine's function literal as an argument, or copied (`tt := t`). Also finds a
+function or method of the package that calls one of them on its testing parameter, when it is
+started with `go helper(t)` or called from such a goroutine (`go func() { mustGet(t, u) }()`).
+
+## Why is this bad?
+These methods call `runtime.Goexit`, which ends only the goroutine it runs on. Called from
+another goroutine they do not stop the test: the test function carries on with a failure it
+does not know about, may block forever waiting for a result the goroutine never sends, or
+finishes before the goroutine reports, which panics ("Fail in goroutine after Test has
+completed"). The testing package documents that they must be called from the test's goroutine.
+
+## Example
+```go
+func TestFetch(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := fetch(); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	<-done
+}
+```
+
+## Use instead
+```go
+func TestFetch(t *testing.T) {
+	errc := make(chan error, 1)
+	go func() {
+		_, err := fetch()
+		errc <- err
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+```
+
+## Limitations
+The receiver must be a variable whose declared type is one of the testing types. A `t` that is
+a parameter of a function literal inside the goroutine (a subtest's `t` in `t.Run`) is that
+subtest's own and is not reported; other testing values declared inside the goroutine are
+followed only through plain copies (`tt := t`). Helpers are followed one level deep (a helper
+that reaches `Fatal` through another helper is not reported), and only functions and methods of
+the same package that are declared once (a function declared again in a file for another
+platform, as in `x_plan9_test.go`, is not followed). The bodies of `b.RunParallel` also run on
+other goroutines but are not checked. errgroup is recognised only by its import path
+`golang.org/x/sync/errgroup`, and function values (`go work()`) are not followed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from goconc.model import Related, Severity
+from goconc.queries import run_matches
+from goconc.registry import rule
+from goconc.rules._helpers import is_testing_type
+
+_GO_START = re.compile(rb"\bgo\s+(?:func\b|[\w.]+\s*[(\[])|\.Go\(")
+
+
+def _inside(node, lit) -> bool:
+    return lit.start_byte <= node.start_byte and node.end_byte <= lit.end_byte
+
+
+@rule(code="GC1001", name="test-fatal-in-goroutine", severity=Severity.ERROR, query="test_fatal_in_goroutine.scm")
+def check(ctx):
+    pkg, gf = ctx.pkg, ctx.file
+    if b"testing" not in gf.src or not _GO_START.search(gf.src):
+        return
+    sites = list(pkg.go_sites(gf, gf.root))
+    if not sites:
+        return
+    bodies = sorted((s for s in sites if s.body is not None), key=lambda s: s.body.end_byte - s.body.start_byte)
+
+    def innermost(node):
+        return next((s for s in bodies if _inside(node, s.body)), None)
+
+    src = gf.src
+    if b".Fatal" in src or b".FailNow(" in src or b".Skip" in src:
+        for _, m in ctx.matches():
+            call, recv = m["call"][0], m["recv"][0]
+            site = innermost(call)
+            if site is None or not _outside_test(ctx, recv, site):
+                continue
+            name, method = ctx.text(recv), ctx.text(m["method"][0])
+            yield ctx.report(call, f"{name}.{method} called from a goroutine the test started: it ends only "
+                                   f"this goroutine, not the test; report the error with {name}.Error "
+                                   f"(or send it back) and return",
+                             related=[ctx.related(site.node, "goroutine started here")])
+    for site in sites:
+        if site.body is None and site.kind == "go":
+            found = _helper_call(ctx, site.call)
+            if found is not None:
+                fd, pname, method, where, related = found
+                yield ctx.report(site.node, f"{fd.name} calls {pname}.{method} ({where}) and is started as a "
+                                            f"goroutine: {method} ends only that goroutine, not the test; "
+                                            "call it without go, or report errors back to the test",
+                                 related=related)
+    if not bodies:
+        return
+    for call in _calls(bodies):
+        site = innermost(call)
+        if site is None:
+            continue
+        found = _helper_call(ctx, call, site)
+        if found is None:
+            continue
+        fd, pname, method, where, related = found
+        yield ctx.report(call, f"{fd.name} calls {pname}.{method} ({where}) and is called from a goroutine "
+                               f"the test started: {method} ends only this goroutine, not the test; report the "
+                               "error back to the test instead",
+                         related=[ctx.related(site.node, "goroutine started here"), *related])
+
+
+def _outside_test(ctx, recv, site, depth: int = 0) -> bool:
+    """`recv` is a testing value that belongs to another goroutine than `site`'s: declared
+    outside the goroutine's function, a parameter of it (passed in by the `go` call), or a
+    copy of either (`t := t`)."""
+    decl = ctx.pkg.lookup(ctx.file, recv)
+    if decl is None:
+        return False
+    if _inside(decl.node, site.body):
+        if decl.how == "param":
+            if not (site.kind == "go" and decl.func == site.body):
+                return False  # a parameter of a function inside: a subtest's own t (t.Run)
+        elif decl.how == "define" and decl.nvalues == 1 and decl.value is not None \
+                and decl.value.type == "identifier" and depth < 3:
+            return _outside_test(ctx, decl.value, site, depth + 1)
+        else:
+            return False  # declared inside the goroutine from something else: unknown
+    return is_testing_type(ctx.type_of(recv))
+
+
+def _calls(bodies):
+    """Calls inside goroutine bodies that may be helper calls: `f(..)` or `x.m(..)` with arguments."""
+    seen = set()
+    for s in bodies:
+        stack = [s.body]
+        while stack:
+            n = stack.pop()
+            if n.type == "call_expression" and n.id not in seen and n.parent is not None \
+                    and n.parent.type != "go_statement":
+                seen.add(n.id)
+                args = n.child_by_field_name("arguments")
+                if args is not None and args.named_child_count:
+                    yield n
+            stack.extend(n.named_children)
+
+
+def _method_names(ctx) -> frozenset[str]:
+    memo = ctx.analysis.memo
+    got = memo.get("gc1001-method-names")
+    if got is None:
+        got = memo["gc1001-method-names"] = frozenset(n for ms in ctx.pkg.methods.values() for n in ms)
+    return got
+
+
+def _callee(ctx, gf, call):
+    """The function or method of this package that `call` calls, if it is evident."""
+    pkg = ctx.pkg
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        fd = pkg.funcs.get(gf.node_text(fn))
+        if fd is None or pkg.lookup(gf, fn) is not None:
+            return None  # a local function value, not the package's function of that name
+        return fd
+    if fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        fld = fn.child_by_field_name("field")
+        if operand is None or fld is None or gf.node_text(fld) not in _method_names(ctx):
+            return None
+        if operand.type == "identifier" and pkg.import_path(gf, operand) is not None:
+            return None
+        return pkg.method(pkg.type_of(gf, operand), gf.node_text(fld))
+    return None
+
+
+def _unique(ctx, fd) -> bool:
+    """fd is the package's only declaration of that function or method. Files for other
+    platforms (x_plan9_test.go next to x_test.go) may declare it again, and the model keeps
+    only one of them: then which one runs here is unknown."""
+    memo = ctx.analysis.memo
+    key = f"gc1001-unique:{fd.recv_base}.{fd.name}"
+    got = memo.get(key)
+    if got is None:
+        name = fd.name.encode()
+        if fd.recv_base:
+            needle = b") " + name
+            rx = re.compile(rb"(?m)^func\s*\([^)]*\b" + re.escape(fd.recv_base.encode()) + rb"\b[^)]*\)\s*"
+                            + re.escape(name) + rb"\s*[\[(]")
+            n = sum(len(rx.findall(f.src)) for f in ctx.pkg.files if needle in f.src)
+        else:
+            n = sum(f.src.count(b"\nfunc " + name + b"(") + f.src.count(b"\nfunc " + name + b"[")
+                    for f in ctx.pkg.files)
+        got = memo[key] = n <= 1
+    return got
+
+
+def _helper_call(ctx, call, site=None):
+    """`helper(..., t, ...)` where helper is a function of the package that calls Fatal (or
+    FailNow, Skip...) on that testing parameter. With `site`, `t` must belong to another
+    goroutine than the site's."""
+    pkg, gf = ctx.pkg, ctx.file
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return None
+    argv = [a for a in args.named_children if a.type != "comment"]
+    if not any(a.type == "identifier" for a in argv):
+        return None
+    fd = _callee(ctx, gf, call)
+    if fd is None or fd.body is None:
+        return None
+    pkg._signature(fd)
+    for i, (pname, ptype) in enumerate(fd.params):
+        if i >= len(argv) or not pname or not is_testing_type(ptype):
+            continue
+        a = argv[i]
+        if a.type != "identifier":
+            continue
+        if site is not None:
+            if not _outside_test(ctx, a, site):
+                continue
+        elif not is_testing_type(ctx.type_of(a)):
+            continue
+        hit = _fatal_on_param(ctx, fd, pname)
+        if hit is None or not _unique(ctx, fd):
+            continue
+        method, node = hit
+        line = node.start_point[0] + 1
+        where = f"line {line}" if fd.file is gf else f"{fd.file.path.rsplit('/', 1)[-1]}:{line}"
+        related = [Related(fd.file.span(node), f"{fd.name} calls {pname}.{method} here")]
+        return fd, pname, method, where, related
+    return None
+
+
+def _fatal_on_param(ctx, fd, pname):
+    """The first Fatal-like call on parameter `pname` that runs in fd's own goroutine (not in a
+    goroutine fd starts, not on a subtest's `t` that shadows it), memoised."""
+    memo = ctx.analysis.memo
+    key = f"gc1001:{fd.node.id}:{pname}"
+    if key in memo:
+        return memo[key]
+    memo[key] = None
+    text = fd.file.text
+    body = fd.body
+    if not any(text.find(f".{m}".encode(), body.start_byte, body.end_byte) >= 0 for m in ("Fatal", "FailNow", "Skip")):
+        return None
+    q = ctx.rule.compiled_query()
+    for _, m in run_matches(q, body):
+        recv = m["recv"][0]
+        if fd.file.node_text(recv) != pname:
+            continue
+        decl = ctx.pkg.lookup(fd.file, recv)
+        if decl is None or decl.func != fd.node or decl.how != "param":
+            continue
+        call = m["call"][0]
+        p = call.parent
+        nested_go = False
+        while p is not None and p != body:
+            if p.type == "go_statement":
+                nested_go = True
+                break
+            p = p.parent
+        if nested_go:
+            continue
+        memo[key] = (fd.file.node_text(m["method"][0]), call)
+        return memo[key]
+    return None

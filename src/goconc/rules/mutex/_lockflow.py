@@ -1,0 +1,444 @@
+"""Path-sensitive lock state per function, shared by the mutex rules.
+
+A forward must-analysis over the function's CFG: which locks are held on *every* path to a
+point, `(key, mode)` with mode "W" (Lock) or "R" (RLock). A lock is only tracked when the source
+shows its type (sync.Mutex / sync.RWMutex / sync.Locker, directly or through an embedded field)
+and its receiver expression is stable (identifiers, fields, indexes; no calls). Anything that may
+release a lock behind our back ends tracking conservatively: a call to a function of this package
+that releases a lock it did not take, the lock's Unlock used as a method value, a release in
+another closure of the same function that did not take the lock, or a reassignment of a variable
+the key mentions. Keys follow embedded fields to the lock (`s.Lock()` is `s.Mutex`) and local
+aliases (`mu := &c.mu` is `c.mu`).
+
+The analysis runs once per function and yields `Event`s; the rules pick the kinds they own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from goconc.gomodel import FUNC_NODES, enclosing_function, top_function
+from goconc.queries import compile_query, run_captures
+from goconc.rules._helpers import assigned_names, key_of, root_names
+from goconc.source import GoFile, Node
+
+_WS = re.compile(r"\s+")
+ACQUIRE = {"Lock": "W", "RLock": "R"}
+RELEASE = {"Unlock": "W", "RUnlock": "R"}
+
+
+@dataclass(frozen=True)
+class LockOp:
+    key: str
+    op: str  # Lock | Unlock | RLock | RUnlock
+    call: Node
+    kind: str  # Mutex | RWMutex | Locker
+    deferred: bool
+    roots: frozenset[str]
+    text: str = ""  # the receiver as written (`s` for `s.Lock()` on an embedded mutex)
+
+    @property
+    def mode(self) -> str:
+        return ACQUIRE.get(self.op) or RELEASE[self.op]
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # "double" | "mismatch" | "leak" | "defer_lock"
+    op: LockOp  # the offending op (for "leak": the acquiring Lock)
+    other: Node | None  # the earlier Lock (double / mismatch) or the leaking return
+    mode_held: str = ""
+    path: tuple[Node, ...] = ()  # for "leak": the branch conditions taken on the way to the return
+
+
+@dataclass
+class FuncLocks:
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class FuncItems:
+    """What one function does with locks: ("op", LockOp), ("value", key, node),
+    ("release_all", call)."""
+
+    fn: Node
+    items: list = field(default_factory=list)
+
+
+State = tuple[frozenset, frozenset, frozenset]  # held (key, mode); sites (key, mode, op); deferred keys
+
+
+def function_ops(analysis, gf: GoFile) -> dict[int, FuncItems]:
+    """Per function (by node id): its lock ops, method-value releases and helper calls."""
+    memo_key = f"lockops:{id(gf)}"
+    got = analysis.memo.get(memo_key)
+    if got is not None:
+        return got
+    pkg = analysis.pkg
+    out: dict[int, FuncItems] = {}
+    if b"Lock()" not in gf.src:
+        analysis.memo[memo_key] = out
+        return out
+    caps = run_captures(compile_query("goconc.rules.mutex", "lock_calls.scm"), gf.root)
+    releasers = _releasers(analysis)
+
+    def put(owner: Node, item: tuple) -> None:
+        fi = out.get(owner.id)
+        if fi is None:
+            fi = out[owner.id] = FuncItems(owner)
+        fi.items.append(item)
+
+    for call in caps.get("call", ()):
+        fn_node = call.child_by_field_name("function")
+        recv = fn_node.child_by_field_name("operand") if fn_node is not None else None
+        fld = fn_node.child_by_field_name("field") if fn_node is not None else None
+        if recv is None or fld is None:
+            continue
+        op = gf.node_text(fld)
+        rt = pkg.type_of(gf, recv)
+        kind = pkg.lock_kind(rt)
+        if kind is None:
+            continue
+        if op in ("RLock", "RUnlock") and kind == "Mutex":
+            continue
+        key, roots = _lock_key(pkg, gf, recv, rt)
+        if key is None:
+            continue
+        owner, deferred = _owner(call)
+        if owner is None:
+            continue
+        put(owner, ("op", LockOp(key, op, call, kind, deferred, roots, _WS.sub("", gf.node_text(recv)))))
+    _drop_balanced_deferred_closures(out)
+    for mv in caps.get("method_value", ()):
+        parent = mv.parent
+        if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == mv:
+            continue  # an ordinary call, handled above
+        owner = enclosing_function(mv)
+        recv = mv.child_by_field_name("operand")
+        if owner is not None and recv is not None:
+            key, _ = _lock_key(pkg, gf, recv, pkg.type_of(gf, recv))
+            put(owner, ("value", key or key_of(gf, recv), mv))
+    for oc in caps.get("other_call", ()):
+        fn_node = oc.child_by_field_name("function")
+        if fn_node is None:
+            continue
+        name_node = fn_node if fn_node.type == "identifier" else fn_node.child_by_field_name("field")
+        if name_node is None:
+            continue
+        name = gf.node_text(name_node)
+        if name in ("Lock", "Unlock", "RLock", "RUnlock") or name not in releasers:
+            continue
+        owner = enclosing_function(oc)
+        if owner is not None:
+            put(owner, ("release_all", oc))
+    analysis.memo[memo_key] = out
+    return out
+
+
+def _lock_key(pkg, gf: GoFile, recv: Node, rt) -> tuple[str | None, frozenset[str]]:
+    """The key of the lock `recv` denotes, and the variables it depends on.
+
+    Locks reached through embedded fields get the full path (`s.Lock()` on a struct embedding
+    `sync.Mutex` is `s.Mutex`, as is `s.Mutex.Lock()`), and a local `mu := &c.mu` (never
+    reassigned, see the "kill" events) is `c.mu`."""
+    target = recv
+    roots = root_names(gf, recv)
+    if recv.type == "identifier":
+        d = pkg.lookup(gf, recv)
+        v = d.value if d is not None and d.how in ("define", "var") and d.nvalues == 1 else None
+        if v is not None and v.type == "unary_expression":
+            op = v.child_by_field_name("operator")
+            inner = v.child_by_field_name("operand")
+            if op is not None and gf.node_text(op) == "&" and inner is not None \
+                    and inner.type in ("selector_expression", "index_expression", "identifier") \
+                    and key_of(gf, inner) is not None:
+                target = inner
+                roots = roots | root_names(gf, inner)
+    key = key_of(gf, target)
+    if key is None:
+        return None, roots
+    t = rt
+    for _ in range(4):
+        base = t.deref() if t is not None else None
+        if base is None or base.pkg == "sync":
+            break
+        embedded = pkg.lock_field(t)
+        if not embedded:
+            break
+        key = f"{key}.{embedded}"
+        t = pkg.field_type(t, embedded)
+    return key, roots
+
+
+def _drop_balanced_deferred_closures(out: dict[int, FuncItems]) -> None:
+    """`defer func() { mu.Lock(); ...; mu.Unlock() }()` is a critical section of its own that
+    runs at return: it neither releases nor takes the lock for the function deferring it."""
+    for fi in out.values():
+        groups: dict[int, list[LockOp]] = {}
+        for it in fi.items:
+            if it[0] == "op" and it[1].deferred:
+                lit = enclosing_function(it[1].call)
+                if lit is not None and lit != fi.fn:
+                    groups.setdefault(lit.id, []).append(it[1])
+        drop = set()
+        for ops in groups.values():
+            taken = {o.key for o in ops if o.op in ACQUIRE}
+            balanced = taken & {o.key for o in ops if o.op in RELEASE}
+            drop.update(id(o) for o in ops if o.key in balanced)
+        if drop:
+            fi.items = [it for it in fi.items if not (it[0] == "op" and id(it[1]) in drop)]
+
+
+def _owner(call: Node) -> tuple[Node | None, bool]:
+    """The function a lock call belongs to, and whether it runs deferred.
+
+    `defer mu.Unlock()` and `defer func() { ...; mu.Unlock() }()` belong to the function with
+    the defer statement and are deferred."""
+    p = call.parent
+    if p is not None and p.type == "defer_statement":
+        return enclosing_function(call), True
+    fn = enclosing_function(call)
+    if fn is not None and fn.type == "func_literal":
+        lit_call = fn.parent
+        if lit_call is not None and lit_call.type == "call_expression" and lit_call.parent is not None \
+                and lit_call.parent.type == "defer_statement":
+            # inside a deferred closure: only direct statements of the closure count
+            return enclosing_function(lit_call), True
+    return fn, False
+
+
+_LOCK_CALL = re.compile(rb"\.R?(Lock|Unlock)(\(\)|\))")
+_RECV_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]()*&%+-")
+
+
+def _receiver_before(text: bytes, end: int) -> bytes:
+    """The receiver text written just before `.Lock()` (scanning back at most 100 bytes)."""
+    i = end
+    stop = max(0, end - 100)
+    while i > stop and text[i - 1] in _RECV_CHARS:
+        i -= 1
+    return text[i:end]
+
+
+def _releasers(analysis) -> frozenset[str]:
+    """Names of this package's functions and methods that release a lock they did not take
+    (`func (c *C) unlockAndWake() { c.mu.Unlock(); ... }`), or that pass an Unlock on as a
+    function value. A function that locks and unlocks the same lock leaves its caller's
+    lock state as it was and is not one."""
+    got = analysis.memo.get("releasers")
+    if got is None:
+        names = set()
+        pkg = analysis.pkg
+        for fd in list(pkg.funcs.values()) + [m for ms in pkg.methods.values() for m in ms.values()]:
+            body = fd.body
+            if body is None:
+                continue
+            text = fd.file.text[body.start_byte:body.end_byte]
+            if b"Unlock" not in text:
+                continue
+            locked, unlocked = set(), set()
+            for m in _LOCK_CALL.finditer(text):
+                if m.group(2) == b")" and m.group(1) != b"Unlock":
+                    continue
+                recv = _receiver_before(text, m.start())
+                (unlocked if m.group(1) == b"Unlock" else locked).add(recv)
+            if unlocked - locked:
+                names.add(fd.name)
+        got = analysis.memo["releasers"] = frozenset(names)
+    return got
+
+
+def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
+    """Lock events of one function (declaration or literal), memoised."""
+    memo_key = f"locks:{fn.id}"
+    got = analysis.memo.get(memo_key)
+    if got is not None:
+        return got
+    result = FuncLocks()
+    analysis.memo[memo_key] = result
+    fi = function_ops(analysis, gf).get(fn.id)
+    items = fi.items if fi is not None else None
+    if not items or not any(i[0] == "op" and not i[1].deferred for i in items):
+        return result
+    cfg = analysis.cfg(gf, fn)
+    if cfg is None:
+        return result
+    from goconc.cfg import find_path, forward
+
+    # Keys released through a method value (cleanup(mu.Unlock)), or by another goroutine or
+    # closure of the same top-level function that does not lock them itself (a lock used as a
+    # signal, or released for us by a callback): never report them.
+    opaque = {i[1] for i in items if i[0] == "value"}
+    top = top_function(fn)
+    if top is not None:
+        for other in function_ops(analysis, gf).values():
+            if other.fn == fn or not (top.start_byte <= other.fn.start_byte < top.end_byte):
+                continue
+            ops = [i[1] for i in other.items if i[0] == "op"]
+            taken = {o.key for o in ops if o.op in ACQUIRE}
+            opaque.update(o.key for o in ops if o.op in RELEASE and o.key not in taken)
+            opaque.update(i[1] for i in other.items if i[0] == "value")
+    ops_sorted = sorted(items, key=lambda i: _start(i))
+    starts = [_start(i) for i in ops_sorted]
+    released_keys = {i[1].key for i in items if i[0] == "op" and i[1].op in RELEASE}
+
+    import bisect
+
+    def items_in(node: Node) -> list:
+        lo = bisect.bisect_left(starts, node.start_byte)
+        hi = bisect.bisect_left(starts, node.end_byte)
+        return ops_sorted[lo:hi]
+
+    # Per CFG node: its events in order, computed once.
+    node_events: dict[int, list] = {}
+    for b in cfg.blocks:
+        for n in b.nodes:
+            evs = []
+            its = items_in(n) if n.type not in FUNC_NODES else []
+            evs.extend(its)
+            names = assigned_names(gf, n)
+            if names:
+                evs.append(("kill", names))
+            node_events[n.id] = evs
+
+    events: list[Event] = []
+    seen_events: set[tuple] = set()
+
+    def step(state: State, n: Node, record: bool) -> State:
+        held, sites, deferred = state
+        for ev in node_events.get(n.id, ()):
+            tag = ev[0]
+            if tag == "op":
+                op: LockOp = ev[1]
+                if op.key in opaque:
+                    continue
+                if op.op in ACQUIRE:
+                    prior = [m for (k, m) in held if k == op.key]
+                    if op.deferred:
+                        # `defer mu.Lock()` while mu is held: never released, locked again at return
+                        if record and prior:
+                            _add(events, seen_events, Event("defer_lock", op, _site(sites, op.key), prior[0]))
+                        continue
+                    mode = ACQUIRE[op.op]
+                    if record and prior:
+                        first = _site(sites, op.key)
+                        _add(events, seen_events, Event("double", op, first, prior[0]))
+                    held = held | {(op.key, mode)}
+                    sites = sites | {(op.key, mode, op.call)}
+                else:
+                    mode = RELEASE[op.op]
+                    modes = {m for (k, m) in held if k == op.key}
+                    if record and modes and mode not in modes and op.kind == "RWMutex":
+                        first = _site(sites, op.key)
+                        _add(events, seen_events, Event("mismatch", op, first, modes.pop()))
+                    if op.deferred:
+                        deferred = deferred | {op.key}
+                    else:
+                        held = frozenset(h for h in held if h[0] != op.key)
+                        sites = frozenset(s for s in sites if s[0] != op.key)
+            elif tag == "release_all":
+                held = frozenset()
+                deferred = deferred | {"*"}
+            elif tag == "kill":
+                names = ev[1]
+                keep = {h for h in held if not (_roots(h[0], ops_by_key) & names)}
+                if len(keep) != len(held):
+                    held = frozenset(keep)
+        return held, sites, deferred
+
+    ops_by_key: dict[str, frozenset[str]] = {}
+    for i in items:
+        if i[0] == "op":
+            ops_by_key[i[1].key] = i[1].roots
+
+    def transfer(block, state: State) -> State:
+        for n in block.nodes:
+            state = step(state, n, False)
+        return state
+
+    def meet(states: list[State]) -> State:
+        held = frozenset.intersection(*[s[0] for s in states])
+        sites = frozenset().union(*[s[1] for s in states])
+        deferred = frozenset().union(*[s[2] for s in states])
+        return held, sites, deferred
+
+    init: State = (frozenset(), frozenset(), frozenset())
+    states = forward(cfg, init=init, transfer=transfer, meet=meet)
+
+    # Replay each reached block once with its fixpoint in-state, recording events.
+    for b, (in_state, _out) in states.items():
+        st = in_state
+        for n in b.nodes:
+            st = step(st, n, True)
+
+    # Leaks: a return reached with a lock held on every path, not released by a defer,
+    # where the function does release that lock later in the source (so this return skips it).
+    for pred in cfg.exit.preds:
+        if pred not in states:
+            continue
+        held, sites, deferred = states[pred][1]
+        if not held or "*" in deferred:
+            continue
+        ret = pred.nodes[-1] if pred.nodes and pred.nodes[-1].type == "return_statement" else None
+        if ret is None:
+            continue
+        for key, mode in sorted(held):
+            if key in deferred or key not in released_keys or key in opaque:
+                continue
+            # a release after the return in the source (a deferred one too: the return comes
+            # before the defer is registered) shows the function means to release it
+            later = [i[1] for i in items if i[0] == "op" and i[1].key == key and i[1].op in RELEASE
+                     and RELEASE[i[1].op] == mode and i[1].call.start_byte > ret.end_byte]
+            if not later:
+                continue
+            site = _site(sites, key)
+            acquire = next((i[1] for i in items if i[0] == "op" and i[1].call == site), None)
+            if acquire is None:
+                continue
+            path = _branches(cfg, find_path, acquire.call, pred)
+            _add(events, seen_events, Event("leak", acquire, ret, mode, path))
+    result.events = sorted(events, key=lambda e: (e.op.call.start_byte, e.kind))
+    return result
+
+
+def _branches(cfg, find_path, call: Node, goal) -> tuple[Node, ...]:
+    """The conditions decided on the way from the block of `call` to `goal`."""
+    start = None
+    for b in cfg.blocks:
+        for n in b.nodes:
+            if n.start_byte <= call.start_byte < n.end_byte:
+                start = b
+                break
+        if start is not None:
+            break
+    if start is None:
+        return ()
+    path = find_path(cfg, start, goal) or []
+    out = []
+    for b in path[:-1]:
+        if len(b.succs) > 1 and b.nodes:
+            out.append(b.nodes[-1])
+    return tuple(out)
+
+
+def _add(events: list[Event], seen: set, ev: Event) -> None:
+    k = (ev.kind, ev.op.call.start_byte, ev.other.start_byte if ev.other is not None else -1)
+    if k not in seen:
+        seen.add(k)
+        events.append(ev)
+
+
+def _site(sites: frozenset, key: str) -> Node | None:
+    cands = [s[2] for s in sites if s[0] == key]
+    return min(cands, key=lambda n: n.start_byte) if cands else None
+
+
+def _roots(key: str, ops_by_key: dict[str, frozenset[str]]) -> frozenset[str]:
+    return ops_by_key.get(key, frozenset())
+
+
+def _start(item) -> int:
+    if item[0] == "op":
+        return item[1].call.start_byte
+    return item[2].start_byte if item[0] == "value" else item[1].start_byte

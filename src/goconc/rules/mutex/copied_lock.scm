@@ -1,0 +1,13 @@
+; Places where a value may be copied. Python keeps those whose type holds a lock.
+(method_declaration receiver: (parameter_list (parameter_declaration) @receiver))
+(function_declaration parameters: (parameter_list (parameter_declaration) @param))
+(method_declaration parameters: (parameter_list (parameter_declaration) @param))
+(func_literal parameters: (parameter_list (parameter_declaration) @param))
+(short_var_declaration right: (expression_list (_) @value))
+(assignment_statement right: (expression_list (_) @value))
+(var_spec value: (expression_list (_) @value))
+(return_statement (expression_list (_) @return))
+(call_expression arguments: (argument_list (_) @arg))
+(range_clause left: (expression_list (_) (identifier) @range_value))
+(literal_value (literal_element (_) @element))
+(keyed_element value: (literal_element (_) @element))

@@ -1,0 +1,88 @@
+"""The one place where goconc starts subprocesses (the `go` tool and `gofmt`).
+
+Everything else calls these helpers and parses their output with pure functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+
+def run(cmd: list[str], *, input: bytes | None = None, timeout: float = 60.0,
+        cwd: str | None = None, env: dict[str, str] | None = None) -> Completed:
+    """Run `cmd` in its own process group, capture its output, kill the group on timeout."""
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return Completed(127, "", str(exc))
+    try:
+        out, err = proc.communicate(input=input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, err = proc.communicate()
+        return Completed(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"), True)
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    return Completed(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@functools.cache
+def find_go() -> str | None:
+    """The `go` binary: $GOCONC_GO, else `go` on PATH."""
+    explicit = os.environ.get("GOCONC_GO")
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
+    return shutil.which("go")
+
+
+@functools.cache
+def find_gofmt() -> str | None:
+    """`gofmt` next to the `go` binary we use, else on PATH."""
+    go = find_go()
+    if go:
+        cand = os.path.join(os.path.dirname(os.path.realpath(go)), "gofmt")
+        if os.access(cand, os.X_OK):
+            return cand
+    return shutil.which("gofmt")
+
+
+def gofmt_errors(src: bytes, timeout: float = 30.0) -> str | None:
+    """Syntax errors `gofmt -e` reports for `src` ("" when it parses), None without gofmt."""
+    gofmt = find_gofmt()
+    if gofmt is None:
+        return None
+    res = run([gofmt, "-e"], input=src, timeout=timeout)
+    if res.timed_out or res.returncode == 127:
+        return None
+    return res.stderr if res.returncode != 0 else ""

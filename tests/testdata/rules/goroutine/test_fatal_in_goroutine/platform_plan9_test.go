@@ -1,0 +1,7 @@
+package test_fatal_in_goroutine
+
+import "testing"
+
+func waitReady(t *testing.T) {
+	t.Log("plan9")
+}

@@ -1,0 +1,48 @@
+// Package errgroup is a tiny offline stand-in for golang.org/x/sync/errgroup, enough for
+// fixtures to compile. goconc recognises errgroup only by its real import path, so
+// goroutines started through this stub are not seen as goroutines.
+package errgroup
+
+import (
+	"context"
+	"sync"
+)
+
+// A Group is a collection of goroutines working on subtasks of a common task.
+type Group struct {
+	wg      sync.WaitGroup
+	errOnce sync.Once
+	err     error
+	cancel  func(error)
+}
+
+// WithContext returns a new Group and an associated Context derived from ctx.
+func WithContext(ctx context.Context) (*Group, context.Context) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	return &Group{cancel: cancel}, ctx
+}
+
+// Go calls f in a new goroutine.
+func (g *Group) Go(f func() error) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := f(); err != nil {
+			g.errOnce.Do(func() {
+				g.err = err
+				if g.cancel != nil {
+					g.cancel(err)
+				}
+			})
+		}
+	}()
+}
+
+// Wait blocks until all function calls from Go have returned, then returns the first error.
+func (g *Group) Wait() error {
+	g.wg.Wait()
+	if g.cancel != nil {
+		g.cancel(g.err)
+	}
+	return g.err
+}
