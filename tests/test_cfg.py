@@ -730,3 +730,13 @@ def test_constant_false_and_true_conditions_prune_the_dead_branch() -> None:
     assert not reaches(cfg, cfg.entry, ret)  # `if false` body is dead
     assert reaches(cfg, cfg.entry, blk(cfg, "y()"))
     assert not reaches(cfg, cfg.entry, blk(cfg, "z()"))  # `else` of `if true` is dead
+
+
+def test_range_over_a_ticker_channel_never_ends_by_itself() -> None:
+    cfg = cfg_of("for range time.NewTicker(d).C {\n\tif done() {\n\t\tbreak\n\t}\n}\nafter()\n"
+                 "for range time.Tick(d) {\n\tx()\n}\nnever()\n")
+    check_invariants(cfg)
+    assert reaches(cfg, cfg.entry, blk(cfg, "after()"))  # through the break
+    assert not reaches(cfg, cfg.entry, blk(cfg, "never()"))
+    plain = cfg_of("for range ch {\n\tx()\n}\nafter()\n")
+    assert reaches(plain, plain.entry, blk(plain, "after()"))

@@ -159,3 +159,35 @@ def test_goroutine_sites():
 def test_package_level_var_and_function_results():
     pkg, gf = pkg_and_file()
     assert str(pkg.type_of(gf, ident(gf, "global"))) == "Outer"
+
+
+def test_goroutine_captures():
+    src = textwrap.dedent("""\
+        package p
+
+        import "sync"
+
+        func f(n int, ch chan int) {
+        	var wg sync.WaitGroup
+        	err := error(nil)
+        	for i := 0; i < n; i++ {
+        		wg.Add(1)
+        		go func(k int) {
+        			defer wg.Done()
+        			x := k + i
+        			err = nil
+        			ch <- x
+        		}(i)
+        	}
+        	go g(n)
+        	wg.Wait()
+        	_ = err
+        }
+
+        func g(int) {}
+        """)
+    gf = load("p.go", src.encode(), confirm_with_gofmt=False)
+    pkg = Package("p", ".", [gf])
+    lit, named_call = list(pkg.go_sites(gf, gf.root))
+    assert [d.name for d in pkg.captures(gf, lit)] == ["wg", "i", "err", "ch"]
+    assert pkg.captures(gf, named_call) == []

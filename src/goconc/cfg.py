@@ -77,7 +77,9 @@ blocks whose intermediate blocks satisfy a predicate.
 
 from __future__ import annotations
 
+
 import heapq
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -557,7 +559,7 @@ class _Builder:
             frame.cont = head
         entry = self.new()
         self.link(head, entry)
-        if cond is not None or is_range:
+        if cond is not None and not (is_range and self._never_closed(clause)):
             self.link(head, frame.break_target())
         self.current = entry
         self.frames.append(frame)
@@ -568,6 +570,14 @@ class _Builder:
             self.frames.pop()
         self.link(self.current, frame.cont)
         self.current = frame.brk
+
+    _TICKER = re.compile(rb"^(?:time\.Tick\(.*\)|time\.NewTicker\(.*\)\.C)$", re.S)
+
+    def _never_closed(self, clause: Node) -> bool:
+        """`range time.Tick(d)` / `range time.NewTicker(d).C`: a ticker channel is never
+        closed, so such a loop ends only through break, return or goto."""
+        right = clause.child_by_field_name("right")
+        return right is not None and self._TICKER.match(self.text(right).strip()) is not None
 
     def switch_stmt(self, node: Node, label: bytes | None) -> None:
         init = node.child_by_field_name("initializer")

@@ -63,6 +63,12 @@ class T:
         return self.elem if self.kind == "pointer" and self.elem is not None else self
 
 
+def is_errgroup(t: T | None) -> bool:
+    """errgroup.Group of golang.org/x/sync, or of a fork or vendored copy (path ends /errgroup)."""
+    return t is not None and t.kind == "named" and t.name == "Group" and \
+        (t.pkg == ERRGROUP or t.pkg.endswith("/errgroup"))
+
+
 def named(pkg: str, name: str) -> T:
     return T("named", name, pkg)
 
@@ -168,7 +174,7 @@ class Decl:
     index: int = 0  # position among several names for one value
     nvalues: int = 1
     how: str = ""  # "param", "var", "define", "range", "recv", "typeswitch", "const"
-    func: Node | None = None  # the function (decl or literal) the name belongs to
+    func: Node | None = None  # the innermost function (declaration or literal) declaring it
 
 
 @dataclass(eq=False)
@@ -588,6 +594,27 @@ class Package:
                 return kinds.pop()
         return None
 
+    def is_waitgroup(self, t: T | None, method: str = "") -> bool:
+        """t is sync.WaitGroup (or a pointer to it, or an alias of it), or a struct of this
+        package that embeds one and so gets its `method` by promotion."""
+        if t is None:
+            return False
+        base = t.deref()
+        if base.is_named("sync", "WaitGroup"):
+            return True
+        if base.kind != "named" or base.pkg != "":
+            return False
+        td = self.local_type(base)
+        if td is None:
+            return False
+        if td.alias:
+            inner = self.resolve_type(td.type_node, td.file, td.tparams)
+            return inner is not None and inner.deref().is_named("sync", "WaitGroup")
+        if not method or method in self.methods.get(base.name, {}):
+            return False  # its own method of that name
+        embedded = [f for f in self.fields(base) or () if f.embedded]
+        return len([f for f in embedded if f.type.deref().is_named("sync", "WaitGroup")]) == 1
+
     def lock_field(self, t: T | None) -> str | None:
         """Name of the embedded field through which t gets Lock/Unlock (e.g. 'Mutex')."""
         if t is not None and t.deref().kind == "struct":
@@ -706,6 +733,26 @@ class Package:
             if site is not None:
                 yield site
 
+    def captures(self, gf: GoFile, site: GoSite) -> list[Decl]:
+        """Local variables of enclosing functions that the goroutine's literal uses (its free
+        variables), in order of first use. Empty for `go f(x)`: arguments are copied."""
+        body = site.body
+        if body is None:
+            return []
+        from goconc.queries import captures as run_query
+
+        out: list[Decl] = []
+        seen: set[int] = set()
+        for ident in run_query("identifiers", body).get("id", ()):
+            d = self.lookup(gf, ident)
+            if d is None or id(d) in seen:
+                continue
+            if body.start_byte <= d.node.start_byte < body.end_byte:
+                continue  # declared inside the literal (its parameters included)
+            seen.add(id(d))
+            out.append(d)
+        return out
+
     def go_site(self, gf: GoFile, node: Node) -> GoSite | None:
         if node.type == "go_statement":
             call = node.named_children[0] if node.named_children else None
@@ -730,9 +777,9 @@ class Package:
             if rt is None:
                 return None
             base = rt.deref()
-            if base.is_named(ERRGROUP, "Group"):
+            if is_errgroup(base):
                 return GoSite(node, "errgroup", node, lits[0], recv, gf)
-            if base.is_named("sync", "WaitGroup"):
+            if self.is_waitgroup(rt, "Go"):
                 return GoSite(node, "waitgroup", node, lits[0], recv, gf)
         return None
 
@@ -795,12 +842,12 @@ class FuncScope:
                     else:
                         value, idx, nv = None, i, 0
                     self._add(Decl(name, nm, spec.end_byte, scope.end_byte, scope.start_byte, spec,
-                                   spec.child_by_field_name("type"), value, idx, nv, how, self.fn))
+                                   spec.child_by_field_name("type"), value, idx, nv, how, enclosing_function(nm)))
                 elif how == "typeswitch":
                     sw = owner.parent
                     if sw is not None:
                         self._add(Decl(name, nm, sw.start_byte, sw.end_byte, sw.start_byte, sw, how="typeswitch",
-                                       func=self.fn))
+                                       func=enclosing_function(nm)))
                 else:  # define, range, recv: the `left` expression_list of a statement
                     stmt = owner.parent
                     if stmt is None:
@@ -813,7 +860,7 @@ class FuncScope:
                     if how == "range":
                         scope = stmt.parent if stmt.parent is not None else stmt
                         self._add(Decl(name, nm, stmt.end_byte, scope.end_byte, scope.start_byte, stmt, None,
-                                       right, i, -2, "range", self.fn))
+                                       right, i, -2, "range", enclosing_function(nm)))
                         continue
                     scope = _enclosing_scope(stmt)
                     if right is not None and right.type == "expression_list":
@@ -827,7 +874,7 @@ class FuncScope:
                     else:
                         value, idx, nv = None, i, 0
                     self._add(Decl(name, nm, stmt.end_byte, scope.end_byte, scope.start_byte, stmt, None,
-                                   value, idx, nv, how, self.fn))
+                                   value, idx, nv, how, enclosing_function(nm)))
 
     def lookup(self, name: str, at: int) -> Decl | None:
         best = None
@@ -1031,6 +1078,8 @@ class _TypeOf:
             if operand.type == "identifier":
                 path = pkg.import_path(gf, operand)
                 if path is not None:
+                    if mname == "WithContext" and path.endswith("/errgroup"):  # x/sync and its forks
+                        return T("tuple", items=(ptr(named(path, "Group")), CONTEXT))
                     return KNOWN_FUNCS.get((path, mname))
             ot = self.of(operand, depth + 1)
             md = pkg.method(ot, mname)

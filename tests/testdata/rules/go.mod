@@ -1,3 +1,3 @@
 module fixtures
 
-go 1.22
+go 1.25

@@ -51,8 +51,8 @@ followed only through plain copies (`tt := t`). Helpers are followed one level d
 that reaches `Fatal` through another helper is not reported), and only functions and methods of
 the same package that are declared once (a function declared again in a file for another
 platform, as in `x_plan9_test.go`, is not followed). The bodies of `b.RunParallel` also run on
-other goroutines but are not checked. errgroup is recognised only by its import path
-`golang.org/x/sync/errgroup`, and function values (`go work()`) are not followed.
+other goroutines but are not checked. errgroup is recognised by its import path
+(`golang.org/x/sync/errgroup`, or any path ending in `/errgroup`), and function values (`go work()`) are not followed.
 """
 
 from __future__ import annotations

@@ -304,6 +304,7 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
 
     events: list[Event] = []
     seen_events: set[tuple] = set()
+    entry_held: set[str] = set()
 
     def step(state: State, n: Node, record: bool) -> State:
         held, sites, deferred = state
@@ -335,6 +336,8 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
                     if op.deferred:
                         deferred = deferred | {op.key}
                     else:
+                        if record and not any(s[0] == op.key for s in sites):
+                            entry_held.add(op.key)  # released before any Lock here: the caller holds it
                         held = frozenset(h for h in held if h[0] != op.key)
                         sites = frozenset(s for s in sites if s[0] != op.key)
             elif tag == "release_all":
@@ -384,8 +387,8 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
         if ret is None:
             continue
         for key, mode in sorted(held):
-            if key in deferred or key not in released_keys or key in opaque:
-                continue
+            if key in deferred or key not in released_keys or key in opaque or key in entry_held:
+                continue  # entry_held: unlock-then-relock of a lock the caller holds
             # a release after the return in the source (a deferred one too: the return comes
             # before the defer is registered) shows the function means to release it
             later = [i[1] for i in items if i[0] == "op" and i[1].key == key and i[1].op in RELEASE

@@ -41,7 +41,8 @@ func (c *Counter) Inc() {
 Types are read from the source of the package being analysed: a struct declared in another
 package (`testing.T`, say) is only known to hold a lock when it is one of the `sync` or
 `sync/atomic` types themselves. Copies of fresh values (composite literals, results of calls,
-`*new(T)`) are allowed, as are type parameters and assignments to the blank identifier
+`*new(T)`, and `*NewT()` where every return of this package's `NewT` is `&T{...}` or
+`new(T)`) are allowed, as are type parameters and assignments to the blank identifier
 (`_ = x`). An expression whose type the source does not state is not reported; in a type switch,
 the variable has the case's type only in a clause that lists exactly one type.
 """
@@ -79,9 +80,59 @@ def _is_existing_value(ctx, e) -> bool:
             return not (iop is not None and ctx.text(iop) == "&")
         if inner.type == "call_expression":  # *new(T): a fresh zero value
             fn = inner.child_by_field_name("function")
-            return not (fn is not None and fn.type == "identifier" and ctx.text(fn) in BUILTINS_NEW
-                        and ctx.pkg.lookup(ctx.file, fn) is None)
+            if fn is not None and fn.type == "identifier" and ctx.text(fn) in BUILTINS_NEW \
+                    and ctx.pkg.lookup(ctx.file, fn) is None:
+                return False
+            return not _constructor(ctx, inner)  # *NewT(): a fresh value too
         return True
+    return False
+
+
+def _constructor(ctx, call) -> bool:
+    """The call is to a function of this package whose every return is `&T{...}` or `new(T)`:
+    it hands out a fresh value that nobody else holds, so copying out of it copies no live lock."""
+    fn = call.child_by_field_name("function")
+    pkg = ctx.pkg
+    fd = None
+    if fn is not None and fn.type == "identifier" and pkg.lookup(ctx.file, fn) is None:
+        fd = pkg.funcs.get(ctx.text(fn))
+    elif fn is not None and fn.type == "selector_expression":
+        operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+        if operand is not None and fld is not None:
+            fd = pkg.method(ctx.type_of(operand), ctx.text(fld))
+    body = fd.body if fd is not None else None
+    if body is None:
+        return False
+    returns = 0
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "func_literal":
+            continue
+        if n.type == "return_statement":
+            values = n.named_children[0].named_children if n.named_children else []
+            first = values[0] if values else None
+            if first is None or not _fresh(pkg, fd.file, first):
+                return False
+            returns += 1
+            continue
+        stack.extend(n.named_children)
+    return returns > 0
+
+
+def _fresh(pkg, gf, e) -> bool:
+    if e.type == "identifier":  # x := &T{...}; ...; return x
+        d = pkg.lookup(gf, e)
+        return d is not None and d.how == "define" and d.value is not None and d.value.type != "identifier" \
+            and _fresh(pkg, gf, d.value)
+    if e.type == "unary_expression":
+        op = e.child_by_field_name("operator")
+        operand = e.child_by_field_name("operand")
+        return op is not None and gf.node_text(op) == "&" and operand is not None \
+            and operand.type == "composite_literal"
+    if e.type == "call_expression":
+        fn = e.child_by_field_name("function")
+        return fn is not None and fn.type == "identifier" and gf.node_text(fn) in BUILTINS_NEW
     return False
 
 

@@ -35,7 +35,9 @@ for _, item := range items {
 The receiver must be visibly a `sync.Mutex`, `sync.RWMutex` or `sync.Locker`. A loop whose
 body always returns after the `defer` (so it never runs twice) is not reported, nor one where a
 variable in the receiver changes each iteration (`for p := c; p != nil; p = p.parent {
-p.mu.Lock(); defer p.mu.Unlock() }` locks a different mutex each time). A loop made with `goto`
+p.mu.Lock(); defer p.mu.Unlock() }` locks a different mutex each time), nor a defer under an
+`if` whose condition reads a flag that the same `if` body sets (`if !locked { mu.Lock();
+defer mu.Unlock(); locked = true }` runs once). A loop made with `goto`
 is not seen.
 """
 
@@ -45,6 +47,22 @@ from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.registry import rule
 from goconc.rules._helpers import assigned_names, loop_ancestor, root_names
+
+
+def _once_guarded(ctx, stmt, loop) -> bool:
+    """The defer sits under an `if` whose condition reads a flag that the same `if` body sets:
+    it runs at most once however often the loop goes round."""
+    node = stmt.parent
+    while node is not None and node != loop:
+        if node.type == "if_statement":
+            cond = node.child_by_field_name("condition")
+            body = node.child_by_field_name("consequence")
+            if cond is not None and body is not None:
+                flags = root_names(ctx.file, cond)
+                if flags & _assigned_in_loop(ctx, body):
+                    return True
+        node = node.parent
+    return False
 
 
 def _assigned_in_loop(ctx, loop) -> set[str]:
@@ -77,6 +95,8 @@ def check(ctx):
             continue
         if root_names(ctx.file, recv) & _assigned_in_loop(ctx, loop):
             continue  # a different mutex each iteration (hand-over-hand locking)
+        if _once_guarded(ctx, stmt, loop):
+            continue  # `if !locked { mu.Lock(); defer mu.Unlock(); locked = true }`
         cfg = ctx.analysis.cfg(ctx.file, fn)
         if cfg is None:
             continue

@@ -79,26 +79,8 @@ def wg_calls(ctx, gf: GoFile | None = None) -> list[WGCall]:
 
 
 def is_waitgroup(pkg, t, method: str = "") -> bool:
-    """t is sync.WaitGroup (or a pointer to it, or an alias of it), or a struct of this package
-    that embeds one and so gets its `method` by promotion."""
-    if t is None:
-        return False
-    base = t.deref()
-    if base.is_named("sync", "WaitGroup"):
-        return True
-    if base.kind != "named" or base.pkg != "":
-        return False
-    td = pkg.local_type(base)
-    if td is None:
-        return False
-    if td.alias:
-        inner = pkg.resolve_type(td.type_node, td.file, td.tparams)
-        return inner is not None and inner.deref().is_named("sync", "WaitGroup")
-    if not method or method in pkg.methods.get(base.name, {}):
-        return False  # its own method of that name
-    embedded = [f for f in pkg.fields(base) or () if f.embedded]
-    wgs = [f for f in embedded if f.type.deref().is_named("sync", "WaitGroup")]
-    return len(wgs) == 1
+    """See Package.is_waitgroup."""
+    return pkg.is_waitgroup(t, method)
 
 
 def root_ident(expr: Node | None) -> Node | None:

@@ -31,13 +31,13 @@ func startAndCheck(tb tst.TB) {
 
 func TestTB(t *tst.T) { startAndCheck(t) }
 
-// errgroup: goconc knows golang.org/x/sync/errgroup only by its import path, so the stub's Go
-// is not seen as starting a goroutine.
+// errgroup: any import path ending in /errgroup (golang.org/x/sync/errgroup, a fork, or this
+// stub) is taken for errgroup, whose Go starts a goroutine.
 func TestErrGroup(t *tst.T) {
 	g, _ := errgroup.WithContext(context.Background())
 	g.Go(func() error {
 		if _, err := fetch(); err != nil {
-			t.Fatal(err) // todo-want `t.Fatal called from a goroutine`
+			t.Fatal(err) // want `t.Fatal called from a goroutine`
 		}
 		return nil
 	})

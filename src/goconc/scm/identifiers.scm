@@ -1,0 +1,2 @@
+; Every identifier (uses and declarations); Python resolves them.
+(identifier) @id
