@@ -7,7 +7,6 @@ Heavy modules (tree-sitter, rules, rich) are imported inside the commands that n
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click

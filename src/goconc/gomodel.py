@@ -205,6 +205,9 @@ class Package:
         self.funcs: dict[str, FuncDecl] = {}
         self.methods: dict[str, dict[str, FuncDecl]] = {}
         self.var_nodes: dict[str, tuple[GoFile, Node]] = {}
+        # Functions declared in more than one file (x_linux.go and x_plan9.go): the model keeps
+        # the first; which one is built is unknown, so rules should not rely on its body.
+        self.declared_twice: set[tuple[str, str]] = set()
         self._imports: dict[int, dict[str, str]] = {}
         self._scopes: dict[int, FuncScope] = {}
         self._field_cache: dict[str, list[Field] | None] = {}
@@ -228,6 +231,8 @@ class Package:
                     name = decl.child_by_field_name("name")
                     if name is not None:
                         fd = FuncDecl(gf.node_text(name), decl, gf)
+                        if fd.name in self.funcs:
+                            self.declared_twice.add(("", fd.name))
                         self.funcs.setdefault(fd.name, fd)
                 elif t == "method_declaration":
                     name = decl.child_by_field_name("name")
@@ -236,7 +241,10 @@ class Package:
                         fd = FuncDecl(gf.node_text(name), decl, gf)
                         self._receiver(gf, recv, fd)
                         if fd.recv_base:
-                            self.methods.setdefault(fd.recv_base, {}).setdefault(fd.name, fd)
+                            ms = self.methods.setdefault(fd.recv_base, {})
+                            if fd.name in ms:
+                                self.declared_twice.add((fd.recv_base, fd.name))
+                            ms.setdefault(fd.name, fd)
                 elif t == "var_declaration":
                     for spec in _var_specs(decl):
                         for n in spec.children_by_field_name("name"):
@@ -629,6 +637,10 @@ class Package:
 
     # ---- functions and scopes --------------------------------------------------------------
 
+    def declared_once(self, fd: FuncDecl) -> bool:
+        """fd is the package's only declaration of that function or method."""
+        return (fd.recv_base or "", fd.name) not in self.declared_twice
+
     def func_decl(self, node: Node, gf: GoFile | None = None) -> FuncDecl | None:
         """The FuncDecl for a function_declaration / method_declaration node."""
         name = node.child_by_field_name("name")
@@ -835,12 +847,7 @@ class FuncScope:
                     values = [v for v in vals.named_children if v.type != "comment"] if vals is not None else []
                     names = spec.children_by_field_name("name")
                     i = next((k for k, n in enumerate(names) if n == nm), 0)
-                    if len(values) == len(names):
-                        value, idx, nv = values[i], 0, 1
-                    elif len(values) == 1:
-                        value, idx, nv = values[0], i, len(names)
-                    else:
-                        value, idx, nv = None, i, 0
+                    value, idx, nv = _value_for(values, len(names), i)
                     self._add(Decl(name, nm, spec.end_byte, scope.end_byte, scope.start_byte, spec,
                                    spec.child_by_field_name("type"), value, idx, nv, how, enclosing_function(nm)))
                 elif how == "typeswitch":
@@ -867,12 +874,7 @@ class FuncScope:
                         values = [v for v in right.named_children if v.type != "comment"]
                     else:
                         values = [right] if right is not None else []
-                    if len(values) == len(names):
-                        value, idx, nv = values[i], 0, 1
-                    elif len(values) == 1:
-                        value, idx, nv = values[0], i, len(names)
-                    else:
-                        value, idx, nv = None, i, 0
+                    value, idx, nv = _value_for(values, len(names), i)
                     self._add(Decl(name, nm, stmt.end_byte, scope.end_byte, scope.start_byte, stmt, None,
                                    value, idx, nv, how, enclosing_function(nm)))
 
@@ -1118,6 +1120,17 @@ def _is_type_node(n: Node) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _value_for(values: list[Node], nnames: int, i: int) -> tuple[Node | None, int, int]:
+    """The expression that gives the i-th of nnames declared names its value, the index into
+    that expression's results, and how many values there are: `a, b := x, y` -> (y, 0, 1) for
+    b; `a, b := f()` -> (f(), 1, 2); anything else -> (None, i, 0)."""
+    if len(values) == nnames:
+        return values[i], 0, 1
+    if len(values) == 1:
+        return values[0], i, nnames
+    return None, i, 0
 
 
 def _var_specs(decl: Node) -> list[Node]:

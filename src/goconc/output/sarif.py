@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 
 from goconc import __version__
-from goconc.model import Diagnostic, RunResult, Severity, Span
+from goconc.model import RunResult, Severity, Span
 from goconc.registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

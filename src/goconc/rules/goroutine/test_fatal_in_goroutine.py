@@ -186,27 +186,6 @@ def _callee(ctx, gf, call):
     return None
 
 
-def _unique(ctx, fd) -> bool:
-    """fd is the package's only declaration of that function or method. Files for other
-    platforms (x_plan9_test.go next to x_test.go) may declare it again, and the model keeps
-    only one of them: then which one runs here is unknown."""
-    memo = ctx.analysis.memo
-    key = f"gc1001-unique:{fd.recv_base}.{fd.name}"
-    got = memo.get(key)
-    if got is None:
-        name = fd.name.encode()
-        if fd.recv_base:
-            needle = b") " + name
-            rx = re.compile(rb"(?m)^func\s*\([^)]*\b" + re.escape(fd.recv_base.encode()) + rb"\b[^)]*\)\s*"
-                            + re.escape(name) + rb"\s*[\[(]")
-            n = sum(len(rx.findall(f.src)) for f in ctx.pkg.files if needle in f.src)
-        else:
-            n = sum(f.src.count(b"\nfunc " + name + b"(") + f.src.count(b"\nfunc " + name + b"[")
-                    for f in ctx.pkg.files)
-        got = memo[key] = n <= 1
-    return got
-
-
 def _helper_call(ctx, call, site=None):
     """`helper(..., t, ...)` where helper is a function of the package that calls Fatal (or
     FailNow, Skip...) on that testing parameter. With `site`, `t` must belong to another
@@ -234,7 +213,7 @@ def _helper_call(ctx, call, site=None):
         elif not is_testing_type(ctx.type_of(a)):
             continue
         hit = _fatal_on_param(ctx, fd, pname)
-        if hit is None or not _unique(ctx, fd):
+        if hit is None or not ctx.pkg.declared_once(fd):
             continue
         method, node = hit
         line = node.start_point[0] + 1

@@ -235,24 +235,7 @@ def callee(ctx, gf: GoFile, call: Node):
         if operand.type == "identifier" and pkg.import_path(gf, operand) is not None:
             return None
         fd = pkg.method(pkg.type_of(gf, operand), gf.node_text(fld))
-    return fd if fd is not None and _declared_once(ctx, fd) else None
-
-
-def _declared_once(ctx, fd) -> bool:
-    pkg = ctx.pkg
-    memo = ctx.analysis.memo
-    key = f"wg-once:{fd.recv_base}.{fd.name}"
-    got = memo.get(key)
-    if got is None:
-        name = fd.name.encode()
-        if fd.recv_base:
-            rx = re.compile(rb"(?m)^func\s*\([^)]*\b" + re.escape(fd.recv_base.encode()) + rb"\b[^)]*\)\s*"
-                            + re.escape(name) + rb"\s*[\[(]")
-            n = sum(len(rx.findall(f.src)) for f in pkg.files if b") " + name in f.src)
-        else:
-            n = sum(f.src.count(b"\nfunc " + name + b"(") + f.src.count(b"\nfunc " + name + b"[") for f in pkg.files)
-        got = memo[key] = n <= 1
-    return got
+    return fd if fd is not None and ctx.pkg.declared_once(fd) else None
 
 
 def _param_args(g: Goroutine) -> dict[str, Node] | None:
