@@ -15,3 +15,10 @@ def go_available() -> bool:
 
 
 needs_go = pytest.mark.skipif(not go_available(), reason="needs a Go toolchain")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_cache(monkeypatch, tmp_path_factory):
+    """Tests never read or write the user's results cache; test_cache.py turns it on."""
+    monkeypatch.setenv("GOCONC_NO_CACHE", "1")
+    monkeypatch.setenv("GOCONC_CACHE", str(tmp_path_factory.mktemp("goconc-cache")))

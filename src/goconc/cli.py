@@ -43,12 +43,15 @@ def _read_source(path: str) -> str | None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule to stderr.")
+@click.option("--no-cache", is_flag=True, envvar="GOCONC_NO_CACHE",
+              help="Analyse everything again instead of reusing the findings for unchanged directories.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print notes (e.g. code the parser could not read).")
-def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statistics, verbose) -> None:
+def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statistics, no_cache, verbose) -> None:
     """Analyse Go code: files, directories (walked recursively) and DIR/... patterns.
 
     With no PATHS, analyses ./... . vendor/, testdata/ and directories starting with . or _
-    are skipped unless named explicitly.
+    are skipped unless named explicitly. Findings of unchanged directories are reused from the
+    cache in $GOCONC_CACHE (default ~/.cache/goconc); --no-cache analyses everything again.
     """
     from goconc.engine import check_paths
     from goconc.registry import SelectorError, select, split_list
@@ -57,7 +60,7 @@ def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statisti
         rules = select(split_list(selects), split_list(ignores))
     except SelectorError as exc:
         raise click.UsageError(str(exc)) from None
-    result = check_paths(list(paths) or ["./..."], rules, jobs=jobs)
+    result = check_paths(list(paths) or ["./..."], rules, jobs=jobs, cache=not no_cache)
 
     err = _console(stderr=True, color=color)
     for p in result.problems:

@@ -115,18 +115,30 @@ class UnitResult:
     packages: int = 0
 
 
+def read_sources(paths: Sequence[str]) -> dict[str, bytes | OSError]:
+    out: dict[str, bytes | OSError] = {}
+    for p in paths:
+        try:
+            with open(p, "rb") as f:
+                out[p] = f.read()
+        except OSError as exc:
+            out[p] = exc
+    return out
+
+
 def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=None, module_path: str = "",
-                  directory: str = "", display=None) -> UnitResult:
+                  directory: str = "", display=None,
+                  sources: dict[str, bytes | OSError] | None = None) -> UnitResult:
     """Analyse the given .go files of one directory (grouped into packages by package clause)."""
     res = UnitResult()
     files: list[GoFile] = []
+    if sources is None:
+        sources = read_sources(paths)
     for p in paths:
         shown = display(p) if display else p
-        try:
-            with open(p, "rb") as f:
-                src = f.read()
-        except OSError as exc:
-            res.problems.append(Problem(shown, exc.strerror or str(exc)))
+        src = sources[p]
+        if isinstance(src, OSError):
+            res.problems.append(Problem(shown, src.strerror or str(src)))
             continue
         if is_ignored_by_build_tag(src):
             continue  # //go:build ignore: the go tool never builds it
@@ -191,21 +203,47 @@ def _display_path(p: str) -> str:
     return os.path.normpath(p)
 
 
-def _run_unit(args: tuple[DirUnit, tuple[str, ...]]) -> UnitResult:
-    unit, codes = args
+def _run_unit(args: tuple[DirUnit, tuple[str, ...], str | None]) -> UnitResult:
+    unit, codes, cache_dir = args
     rules = [r for r in all_rules() if r.code in codes]
     mod = unit.module
-    return analyze_files(unit.files, rules, go_version=mod.go_version if mod else None,
-                         module_path=mod.path if mod else "", directory=unit.dir, display=_display_path)
+    sources = read_sources(unit.files)
+    store = key = None
+    if cache_dir is not None and not any(isinstance(v, OSError) for v in sources.values()):
+        from goconc.cache import Cache
+        from goconc.runner import find_gofmt
+
+        store = Cache(cache_dir)
+        settings = (codes, mod.path if mod else "", mod.go_version if mod else None, unit.dir, find_gofmt())
+        key = store.key(settings, [(_display_path(p), sources[p]) for p in unit.files])  # type: ignore[misc]
+        hit = store.get(key)
+        if isinstance(hit, UnitResult):
+            return hit
+    res = analyze_files(unit.files, rules, go_version=mod.go_version if mod else None,
+                        module_path=mod.path if mod else "", directory=unit.dir, display=_display_path,
+                        sources=sources)
+    if store is not None and key is not None and not any(d.code == INTERNAL_ERROR[0] for d in res.diagnostics):
+        store.put(key, res)
+    return res
 
 
-def check_paths(paths: Sequence[str], rules: Sequence[Rule], *, jobs: int | None = None) -> RunResult:
-    """Analyse the Go code named by CLI arguments; deterministic output whatever `jobs` is."""
+def check_paths(paths: Sequence[str], rules: Sequence[Rule], *, jobs: int | None = None,
+                cache: bool = False, cache_dir: str | None = None) -> RunResult:
+    """Analyse the Go code named by CLI arguments; deterministic output whatever `jobs` is.
+
+    With `cache`, unchanged directories reuse the findings of an earlier run (see cache.py)."""
     units, problems = collect(list(paths))
     for u in units:
         u.size = sum(_size(f) for f in u.files)
     codes = tuple(r.code for r in rules)
-    work = [(u, codes) for u in sorted(units, key=lambda u: -u.size)]  # big first: balance
+    if cache:
+        from goconc.cache import Cache, cache_root
+
+        cache_dir = cache_dir or cache_root()
+        Cache(cache_dir)  # create it (and drop other builds' entries) once, before the workers
+    else:
+        cache_dir = None
+    work = [(u, codes, cache_dir) for u in sorted(units, key=lambda u: -u.size)]  # big first: balance
     jobs = jobs or os.cpu_count() or 1
     out = RunResult(problems=list(problems))
     notes: list[Problem] = []

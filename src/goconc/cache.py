@@ -1,0 +1,98 @@
+"""A results cache: a directory whose files, settings and goconc itself are unchanged since the
+last run is not analysed again.
+
+The key of a directory unit hashes everything its findings depend on: goconc's own code (every
+module and query, so an upgrade or a local edit starts afresh), the selected rules, the module's
+path and `go` version, each file's path as displayed and its bytes. Entries live in
+`$GOCONC_CACHE` (default `$XDG_CACHE_HOME/goconc` or `~/.cache/goconc`), one folder per goconc
+build; folders of other builds are removed when a new one is first used. A cache that cannot be
+read or written is silently skipped: it only ever saves time.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+
+
+def cache_root() -> str:
+    explicit = os.environ.get("GOCONC_CACHE")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "goconc")
+
+
+@functools.cache
+def build_id() -> str:
+    """A hash of goconc's own source: modules and queries."""
+    h = hashlib.sha256()
+    pkg_dir = os.path.dirname(os.path.abspath(__file__))
+    for dirpath, dirnames, filenames in os.walk(pkg_dir):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith((".py", ".scm")):
+                path = os.path.join(dirpath, name)
+                h.update(os.path.relpath(path, pkg_dir).encode())
+                with open(path, "rb") as f:
+                    h.update(hashlib.sha256(f.read()).digest())
+    import tree_sitter_go
+
+    h.update(getattr(tree_sitter_go, "__version__", "").encode())
+    return h.hexdigest()[:20]
+
+
+class Cache:
+    def __init__(self, root: str | None = None) -> None:
+        self.dir = os.path.join(root or cache_root(), build_id())
+        self.ok = True
+        try:
+            if not os.path.isdir(self.dir):
+                os.makedirs(self.dir, exist_ok=True)
+                self._remove_other_builds()
+        except OSError:
+            self.ok = False
+
+    def _remove_other_builds(self) -> None:
+        parent = os.path.dirname(self.dir)
+        mine = os.path.basename(self.dir)
+        for name in os.listdir(parent):
+            if name != mine and len(name) == 20:
+                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+
+    @staticmethod
+    def key(settings: tuple, files: list[tuple[str, bytes]]) -> str:
+        h = hashlib.sha256(repr(settings).encode())
+        for path, data in files:
+            h.update(path.encode() + b"\0")
+            h.update(hashlib.sha256(data).digest())
+        return h.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.dir, key[:2], key[2:])
+
+    def get(self, key: str):
+        if not self.ok:
+            return None
+        try:
+            with open(self._path(key), "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+
+    def put(self, key: str, value) -> None:
+        if not self.ok:
+            return
+        path = self._path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # atomic: parallel workers never see half a file
+        except OSError:
+            pass
