@@ -49,7 +49,7 @@ class Event:
     op: LockOp  # the offending op (for "leak": the acquiring Lock)
     other: Node | None  # the earlier Lock (double / mismatch) or the leaking return
     mode_held: str = ""
-    path: tuple[Node, ...] = ()  # for "leak": the branch conditions taken on the way to the return
+    path: tuple[tuple[Node, str], ...] = ()  # for "leak": decisions on the way (see _branches)
 
 
 @dataclass
@@ -66,7 +66,8 @@ class FuncItems:
     items: list = field(default_factory=list)
 
 
-State = tuple[frozenset, frozenset, frozenset]  # held (key, mode); sites (key, mode, op); deferred keys
+# held (key, mode), must; sites (key, mode, op), may; deferred keys, may; acquired keys, must
+State = tuple[frozenset, frozenset, frozenset, frozenset]
 
 
 def function_ops(analysis, gf: GoFile) -> dict[int, FuncItems]:
@@ -307,7 +308,7 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
     entry_held: set[str] = set()
 
     def step(state: State, n: Node, record: bool) -> State:
-        held, sites, deferred = state
+        held, sites, deferred, acquired = state
         for ev in node_events.get(n.id, ()):
             tag = ev[0]
             if tag == "op":
@@ -327,6 +328,7 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
                         _add(events, seen_events, Event("double", op, first, prior[0]))
                     held = held | {(op.key, mode)}
                     sites = sites | {(op.key, mode, op.call)}
+                    acquired = acquired | {op.key}
                 else:
                     mode = RELEASE[op.op]
                     modes = {m for (k, m) in held if k == op.key}
@@ -336,8 +338,10 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
                     if op.deferred:
                         deferred = deferred | {op.key}
                     else:
-                        if record and not any(s[0] == op.key for s in sites):
-                            entry_held.add(op.key)  # released before any Lock here: the caller holds it
+                        if record and op.key not in acquired:
+                            # on some path this function releases it before taking it: the
+                            # caller holds it (unlock, call out, relock), or takes it conditionally
+                            entry_held.add(op.key)
                         held = frozenset(h for h in held if h[0] != op.key)
                         sites = frozenset(s for s in sites if s[0] != op.key)
             elif tag == "release_all":
@@ -348,7 +352,7 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
                 keep = {h for h in held if not (_roots(h[0], ops_by_key) & names)}
                 if len(keep) != len(held):
                     held = frozenset(keep)
-        return held, sites, deferred
+        return held, sites, deferred, acquired
 
     ops_by_key: dict[str, frozenset[str]] = {}
     for i in items:
@@ -364,9 +368,10 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
         held = frozenset.intersection(*[s[0] for s in states])
         sites = frozenset().union(*[s[1] for s in states])
         deferred = frozenset().union(*[s[2] for s in states])
-        return held, sites, deferred
+        acquired = frozenset.intersection(*[s[3] for s in states])
+        return held, sites, deferred, acquired
 
-    init: State = (frozenset(), frozenset(), frozenset())
+    init: State = (frozenset(), frozenset(), frozenset(), frozenset())
     states = forward(cfg, init=init, transfer=transfer, meet=meet)
 
     # Replay each reached block once with its fixpoint in-state, recording events.
@@ -380,7 +385,7 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
     for pred in cfg.exit.preds:
         if pred not in states:
             continue
-        held, sites, deferred = states[pred][1]
+        held, sites, deferred, _ = states[pred][1]
         if not held or "*" in deferred:
             continue
         ret = pred.nodes[-1] if pred.nodes and pred.nodes[-1].type == "return_statement" else None
@@ -405,8 +410,9 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
     return result
 
 
-def _branches(cfg, find_path, call: Node, goal) -> tuple[Node, ...]:
-    """The conditions decided on the way from the block of `call` to `goal`."""
+def _branches(cfg, find_path, call: Node, goal) -> tuple[tuple[Node, str], ...]:
+    """The decisions on the way from the block of `call` to `goal`: if/for conditions with the
+    outcome taken ("true": into the body, "false"), and switch/select cases taken ("case")."""
     start = None
     for b in cfg.blocks:
         for n in b.nodes:
@@ -418,11 +424,35 @@ def _branches(cfg, find_path, call: Node, goal) -> tuple[Node, ...]:
     if start is None:
         return ()
     path = find_path(cfg, start, goal) or []
-    out = []
-    for b in path[:-1]:
-        if len(b.succs) > 1 and b.nodes:
-            out.append(b.nodes[-1])
+    out: list[tuple[Node, str]] = []
+    for b, nxt in zip(path, path[1:]):
+        if len(b.succs) < 2:
+            continue
+        case = _case_of(nxt.nodes[0]) if nxt.nodes else None
+        if case is not None:
+            out.append((case, "case"))  # the switch or select case taken
+            continue
+        if len(b.succs) != 2 or not b.nodes:
+            continue
+        cond = b.nodes[-1]
+        parent = cond.parent
+        if parent is None or parent.type not in ("if_statement", "for_statement", "for_clause") \
+                or parent.child_by_field_name("condition") != cond:
+            continue
+        out.append((cond, "true" if nxt is b.succs[0] else "false"))
     return tuple(out)
+
+
+def _case_of(node: Node) -> Node | None:
+    """The switch/select case clause whose values (or communication) `node` is."""
+    p = node.parent
+    for _ in range(2):
+        if p is None:
+            return None
+        if p.type in ("expression_case", "type_case", "communication_case"):
+            return p
+        p = p.parent
+    return None
 
 
 def _add(events: list[Event], seen: set, ev: Event) -> None:

@@ -60,6 +60,10 @@ from goconc.registry import rule
 from goconc.rules.mutex._common import events, line_of
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 @rule(code="GC3002", name="lock-not-released", severity=Severity.ERROR)
 def check(ctx):
     for ev in events(ctx, "leak"):
@@ -67,11 +71,13 @@ def check(ctx):
         ret = ev.other
         via = ""
         if ev.path:
-            cond = ev.path[-1]
-            text = ctx.text(cond).split("\n", 1)[0]
-            if len(text) > 40:
-                text = text[:37] + "..."
-            via = f" (when `{text}` at line {line_of(cond)})"
+            node, outcome = ev.path[-1]
+            if outcome == "case":
+                text = ctx.text(node).split(":", 1)[0].split("\n", 1)[0]
+                via = f" (in `{_short(text)}` at line {line_of(node)})"
+            else:
+                text = _short(ctx.text(node).split("\n", 1)[0])
+                via = f" (when `{text}`{' is false' if outcome == 'false' else ''} at line {line_of(node)})"
         what = "read lock" if op.op == "RLock" else "lock"
         release = "RUnlock" if op.op == "RLock" else "Unlock"
         yield ctx.report(

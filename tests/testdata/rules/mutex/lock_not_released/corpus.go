@@ -3,6 +3,7 @@ package lock_not_released
 import (
 	"errors"
 	"runtime"
+	"strconv"
 	"sync"
 )
 
@@ -47,7 +48,7 @@ func (c *conn) resolveLocked(lookup func() error) error {
 
 // A setter that forgets to unlock on its early "no-op" return.
 func (c *conn) SetIgnore(v bool) {
-	c.mu.Lock() // want `lock on c.mu is not released on the path that returns at line 53 \(when .!c.strict. at line 51\)`
+	c.mu.Lock() // want `lock on c.mu is not released on the path that returns at line 54 \(when .!c.strict. at line 52\)`
 	if !c.strict {
 		// noop
 		return
@@ -63,6 +64,18 @@ func (c *conn) noDefer() {
 		return
 	}
 	c.mu.Unlock()
+}
+
+// The leaking return is in the else branch: the message says which way the condition went.
+func (c *conn) parse(s string) string {
+	c.mu.Lock() // want `lock on c.mu is not released on the path that returns at line 75 \(when .err == nil. is false at line 72\)`
+	if n, err := strconv.Atoi(s); err == nil {
+		c.pending = n
+	} else {
+		return err.Error()
+	}
+	c.mu.Unlock()
+	return ""
 }
 
 var _ = errBusy

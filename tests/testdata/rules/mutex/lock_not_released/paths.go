@@ -23,7 +23,7 @@ func (s *Store) Len(strict bool) int {
 
 // A switch case returns early.
 func (s *Store) Kind(k string) string {
-	s.mu.Lock() // want `lock on s.mu is not released on the path that returns at line 29 \(when .s.items\[k\]. at line 27\)`
+	s.mu.Lock() // want `lock on s.mu is not released on the path that returns at line 29 \(in .case 0. at line 28\)`
 	switch s.items[k] {
 	case 0:
 		return "none"
