@@ -7,8 +7,12 @@ import os
 from click.testing import CliRunner
 from test_cli import BUGGY, CLEAN, write
 
-from goconc import engine
+from goconc import cache, engine
 from goconc.cli import main
+
+
+def _entries(root):
+    return [os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f != cache.MARKER]
 
 
 def run(*args):
@@ -22,8 +26,7 @@ def test_second_run_reuses_findings_and_changes_are_seen(tmp_path, monkeypatch):
     write(tmp_path, "src/q/d.go", CLEAN)
     first = run("check", "-j", "1", str(tmp_path / "src"))
     assert first.exit_code == 1 and "(GC3002)" in first.stdout
-    entries = [f for _, _, fs in os.walk(tmp_path / "cache") for f in fs]
-    assert len(entries) == 2  # one per directory
+    assert len(_entries(tmp_path / "cache")) == 2  # one per directory
 
     calls = []
     real = engine.analyze_files
@@ -56,3 +59,36 @@ def test_no_cache_flag_and_unwritable_cache(tmp_path, monkeypatch):
     assert res.exit_code == 1 and "(GC3002)" in res.stdout and res.stderr == ""
     res = run("check", "--no-cache", str(tmp_path / "src"))
     assert res.exit_code == 1
+
+
+def test_damaged_entry_is_dropped_and_the_directory_analysed_again(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOCONC_NO_CACHE")
+    monkeypatch.setenv("GOCONC_CACHE", str(tmp_path / "cache"))
+    write(tmp_path, "src/p/c.go", BUGGY)
+    first = run("check", "-j", "1", str(tmp_path / "src"))
+    (entry,) = _entries(tmp_path / "cache")
+    with open(entry, "wb") as f:
+        f.write(b"\x80\x05garbage")  # a pickle that fails in an unexpected way
+    second = run("check", "-j", "1", str(tmp_path / "src"))
+    assert second.stdout == first.stdout and second.exit_code == 1 and second.stderr == ""
+    (again,) = _entries(tmp_path / "cache")
+    with open(again, "rb") as f:
+        assert f.read(3) != b"\x80\x05g"  # rewritten by the second run
+
+
+def test_only_folders_goconc_made_are_removed(tmp_path, monkeypatch):
+    root = tmp_path / "cache"
+    mine = root / "0123456789abcdef0123"  # a user's own folder that merely looks like a build hash
+    mine.mkdir(parents=True)
+    (mine / "keep.txt").write_text("precious")
+    stale = root / cache.LAYOUT / "fedcba9876543210fedc"
+    stale.mkdir(parents=True)
+    (stale / cache.MARKER).write_text("")
+    unmarked = root / cache.LAYOUT / "aaaaaaaaaaaaaaaaaaaa"
+    unmarked.mkdir()
+    (unmarked / "keep.txt").write_text("precious")
+    c = cache.Cache(str(root))
+    assert c.ok and os.path.isfile(os.path.join(c.dir, cache.MARKER))
+    assert not stale.exists()
+    assert (mine / "keep.txt").read_text() == "precious"
+    assert (unmarked / "keep.txt").read_text() == "precious"

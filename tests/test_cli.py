@@ -371,3 +371,124 @@ def test_console_script_runs_as_a_module(tmp_path):
                           env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src")))
     assert proc.returncode == 1
     assert "(GC3002)" in proc.stdout and proc.stderr == ""
+
+
+def test_output_into_a_missing_directory_fails_before_analysis(tmp_path, monkeypatch):
+    from goconc import engine
+
+    write(tmp_path, "p/c.go", BUGGY)
+    monkeypatch.setattr(engine, "collect", lambda *a: pytest.fail("analysed although -o cannot be written"))
+    res = run("check", "-o", str(tmp_path / "nope" / "out.txt"), str(tmp_path / "p"))
+    assert res.exit_code == 2 and "does not exist" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_output_file_keeps_its_mode(tmp_path):
+    write(tmp_path, "p/c.go", BUGGY)
+    out = tmp_path / "out.txt"
+    out.write_text("old")
+    os.chmod(out, 0o640)
+    assert run("check", "-o", str(out), str(tmp_path / "p")).exit_code == 1
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o640 and "(GC3002)" in out.read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".goconc-")] == []
+
+
+def _module_cmd(*args):
+    import sys
+
+    return [sys.executable, "-m", "goconc", *args]
+
+
+def _env():
+    return dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
+
+
+def test_closed_stdout_and_stderr_are_not_a_crash(tmp_path):
+    import subprocess
+
+    write(tmp_path, "p/c.go", BUGGY)
+    cmd = " ".join(_module_cmd("check", str(tmp_path)))
+    proc = subprocess.run(f"{cmd} >&- 2>&-", shell=True, env=_env())
+    assert proc.returncode == 1
+
+
+def test_reader_leaving_the_pipe_early_is_not_a_crash(tmp_path):
+    import subprocess
+
+    for i in range(40):
+        write(tmp_path, f"p{i}/c.go", BUGGY)
+    proc = subprocess.Popen(_module_cmd("check", "--no-cache", str(tmp_path)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=_env(), bufsize=0)
+    proc.stdout.close()  # like `| head -0`
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1 and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_brackets_in_related_messages_are_text_not_markup():
+    import io
+
+    from rich.console import Console
+
+    from goconc.model import Diagnostic, Position, Related, Severity, Span
+    from goconc.output import text
+
+    sp = Span("a.go", Position(1, 1), Position(1, 2))
+    d = Diagnostic("GC3002", "lock-not-released", Severity.WARNING, "m [x]", sp,
+                   (Related(sp, "case [/dim] taken"),))
+    buf = io.StringIO()
+    text.print_rich([d], Console(file=buf, width=200, color_system=None), lambda p: None)
+    assert "case [/dim] taken" in buf.getvalue()
+
+
+def _fragile_unit(args):
+    from goconc import engine
+
+    if args[0].dir.endswith("boom"):
+        os._exit(9)  # as if the kernel's OOM killer took the worker
+    return engine._real_run_unit(args)
+
+
+def test_a_dying_worker_loses_only_its_own_directory(tmp_path, monkeypatch):
+    from goconc import engine
+
+    monkeypatch.setattr(engine, "_real_run_unit", engine._run_unit, raising=False)
+    monkeypatch.setattr(engine, "_run_unit", _fragile_unit)
+    for d in ("a", "b", "boom", "c", "d"):
+        write(tmp_path, f"{d}/c.go", BUGGY)
+    res = run("check", "-j", "2", str(tmp_path))
+    assert res.exit_code == 1
+    assert sorted({line.split("/")[-2] for line in res.stdout.splitlines()}) == ["a", "b", "c", "d"]
+    assert "boom: the analysis process died on this directory" in res.stderr
+
+
+def test_parse_errors_show_whatever_is_selected_and_sarif_describes_them(tmp_path):
+    write(tmp_path, "p/bad.go", "package p\n\nfunc f() {\n\tx := \n}\n")
+    res = run("check", "--select", "GC3002", str(tmp_path))
+    assert res.exit_code == 1 and "(GC0001)" in res.stdout
+    assert run("check", "--ignore", "parse-error", str(tmp_path)).stdout == ""
+    doc = json.loads(run("check", "--select", "GC3002", "--format", "sarif", str(tmp_path)).stdout)
+    run0 = doc["runs"][0]
+    ids = [r["id"] for r in run0["tool"]["driver"]["rules"]]
+    (result,) = run0["results"]
+    assert result["ruleId"] == "GC0001" and ids[result["ruleIndex"]] == "GC0001"
+
+
+def test_engine_findings_carry_real_offsets_in_json(tmp_path):
+    src = "package p\n\n//goconc:ignore GC3002 stale\nfunc f() {\n\tx := \n}\n"
+    write(tmp_path, "p/bad.go", src)
+    doc = json.loads(run("check", "--format", "json", "--select", "GC0", str(tmp_path)).stdout)
+    by_code = {f["code"]: f for f in doc["findings"]}
+    for f in by_code.values():
+        start = f["start"]
+        line_start = len("".join(src.splitlines(keepends=True)[:start["line"] - 1]).encode())
+        assert start["offset"] == line_start + start["column"] - 1, f
+    assert by_code["GC0001"]["start"]["offset"] > 0
+
+
+def test_a_directory_without_go_files_is_said_not_passed_silently(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README.md").write_text("hi")
+    write(tmp_path, "vendor/v/v.go", BUGGY)
+    res = run("check", str(tmp_path))
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.strip().endswith("no Go files here (vendor/, testdata/ and directories starting "
+                                       "with . or _ are skipped unless named)")

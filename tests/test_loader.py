@@ -77,3 +77,31 @@ def test_dot_dot_dot_patterns(tmp_path, monkeypatch):
     units, _ = collect(["a/..."])
     assert len(units) == 1
     assert loader.SKIP_DIRS == {"vendor", "testdata"}
+
+
+def test_fifo_named_go_is_reported_not_read(tmp_path):
+    (tmp_path / "ok.go").write_text("package p\n")
+    os.mkfifo(tmp_path / "pipe.go")
+    units, problems = collect([str(tmp_path)])
+    assert [os.path.basename(f) for u in units for f in u.files] == ["ok.go"]
+    assert len(problems) == 1 and "not a regular file" in problems[0].message
+    assert problems[0].path.endswith("pipe.go")
+    units, problems = collect([str(tmp_path / "pipe.go")])  # named explicitly: refused too
+    assert units == [] and "not a regular file" in problems[0].message
+
+
+def test_file_swapped_for_fifo_after_the_walk_does_not_block(tmp_path):
+    from goconc.engine import read_sources
+
+    os.mkfifo(tmp_path / "late.go")
+    got = read_sources([str(tmp_path / "late.go")])[str(tmp_path / "late.go")]
+    assert isinstance(got, OSError) and "not a regular file" in str(got)
+
+
+def test_same_directory_spelled_two_ways_is_one_unit(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.go").write_text("package p\n")
+    (tmp_path / "pkg" / "b.go").write_text("package p\n")
+    monkeypatch.chdir(tmp_path)
+    units, problems = collect(["pkg/a.go", "./pkg/b.go"])
+    assert not problems and len(units) == 1 and len(units[0].files) == 2

@@ -48,6 +48,16 @@ def test_unreadable_but_valid_go_is_not_reported(monkeypatch):
     assert gf.broken
 
 
+def test_gofmt_timing_out_is_neither_an_error_nor_cached(monkeypatch):
+    def slow(src):
+        raise TimeoutError("gofmt -e did not finish in 30 s")
+
+    monkeypatch.setattr(source, "_gofmt_errors", slow)
+    gf = source.load("a.go", BROKEN)
+    assert gf.syntax is not None and not gf.syntax.confirmed and gf.syntax.retry
+    assert gf.broken  # rules still keep out of the unreadable part
+
+
 def test_binary_non_utf8_and_large_are_source_errors(monkeypatch):
     with pytest.raises(source.SourceError, match="binary"):
         source.load("a.go", b"package p\x00")

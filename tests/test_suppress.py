@@ -88,3 +88,11 @@ def test_bad_rule_name(tmp_path):
     src = SRC.replace("//goconc:ignore GC3002 released", "//goconc:ignore Not_A_Rule! released")
     msgs = [d.message for d in analyze(tmp_path, src) if d.code == "GC0003"]
     assert "//goconc:ignore: 'Not_A_Rule!' is not a rule code or name" in msgs
+
+
+def test_unknown_rule_is_malformed_and_spelling_does_not_matter(tmp_path):
+    src = SRC.replace("//goconc:ignore GC3002 released", "//goconc:ignore lock-not-releasd released")
+    msgs = [d.message for d in analyze(tmp_path, src) if d.code == "GC0003"]
+    assert "//goconc:ignore: unknown rule 'lock-not-releasd' (see `goconc rules`)" in msgs
+    lower = SRC.replace("//goconc:ignore GC3002 released", "//goconc:ignore gc3002 released")
+    assert by_line(analyze(tmp_path, lower)) == by_line(analyze(tmp_path, SRC))

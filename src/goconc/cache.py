@@ -4,9 +4,12 @@ last run is not analysed again.
 The key of a directory unit hashes everything its findings depend on: goconc's own code (every
 module and query, so an upgrade or a local edit starts afresh), the selected rules, the module's
 path and `go` version, each file's path as displayed and its bytes. Entries live in
-`$GOCONC_CACHE` (default `$XDG_CACHE_HOME/goconc` or `~/.cache/goconc`), one folder per goconc
-build; folders of other builds are removed when a new one is first used. A cache that cannot be
-read or written is silently skipped: it only ever saves time.
+`$GOCONC_CACHE` (default `$XDG_CACHE_HOME/goconc` or `~/.cache/goconc`), under `v1/`, one folder
+per goconc build. When a build first uses the cache, the folders of other builds are removed, but
+only folders goconc made (named by a build hash and holding its marker file): pointing
+`$GOCONC_CACHE` at a directory of your own never loses a file of yours. A cache entry that cannot
+be read (a damaged file) is deleted and the directory analysed again; a cache that cannot be
+written is skipped: it only ever saves time.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import shutil
 import tempfile
 
@@ -46,13 +50,20 @@ def build_id() -> str:
     return h.hexdigest()[:20]
 
 
+LAYOUT = "v1"
+MARKER = "goconc-cache"  # present in every build folder goconc made; nothing else is ever removed
+_BUILD_DIR = re.compile(r"^[0-9a-f]{20}$")
+
+
 class Cache:
     def __init__(self, root: str | None = None) -> None:
-        self.dir = os.path.join(root or cache_root(), build_id())
+        self.dir = os.path.join(root or cache_root(), LAYOUT, build_id())
         self.ok = True
         try:
-            if not os.path.isdir(self.dir):
+            if not os.path.isfile(os.path.join(self.dir, MARKER)):
                 os.makedirs(self.dir, exist_ok=True)
+                with open(os.path.join(self.dir, MARKER), "w", encoding="utf-8") as f:
+                    f.write("goconc results cache; safe to delete\n")
                 self._remove_other_builds()
         except OSError:
             self.ok = False
@@ -61,8 +72,10 @@ class Cache:
         parent = os.path.dirname(self.dir)
         mine = os.path.basename(self.dir)
         for name in os.listdir(parent):
-            if name != mine and len(name) == 20:
-                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+            path = os.path.join(parent, name)
+            if name != mine and _BUILD_DIR.match(name) and os.path.isfile(os.path.join(path, MARKER)) \
+                    and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
 
     @staticmethod
     def key(settings: tuple, files: list[tuple[str, bytes]]) -> str:
@@ -78,10 +91,17 @@ class Cache:
     def get(self, key: str):
         if not self.ok:
             return None
+        path = self._path(key)
         try:
-            with open(self._path(key), "rb") as f:
+            with open(path, "rb") as f:
                 return pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged entry (truncated, edited, wrong version): forget it
+            try:
+                os.remove(path)
+            except OSError:
+                pass
             return None
 
     def put(self, key: str, value) -> None:

@@ -143,6 +143,9 @@ class CFG:
     blocks: list[Block]
     defers: list[Node]
     _index: dict[_NodeKey, Block] = field(default_factory=dict, repr=False)
+    #: True when part of the body is not modelled (nesting beyond MAX_NESTING, or the stack ran
+    #: out): paths through it are unknown, so path-sensitive rules must not trust this graph.
+    approximate: bool = False
 
     def block_of(self, node: Node) -> Block | None:
         """Return the block whose ``nodes`` contains ``node``.
@@ -283,6 +286,7 @@ class _Builder:
         self.edges: set[tuple[int, int]] = set()
         self.current: Block | None = None
         self.depth = 0
+        self.approximate = False
 
     # -- graph primitives ----------------------------------------------------
 
@@ -369,6 +373,7 @@ class _Builder:
         if handler is not None:
             if self.depth >= MAX_NESTING:
                 self.add(node)  # too deep: keep as an opaque node
+                self.approximate = True
                 return
             self.depth += 1
             try:
@@ -668,6 +673,7 @@ class _Builder:
             blocks=self.blocks,
             defers=self.defers,
             _index=self.index,
+            approximate=self.approximate,
         )
 
 
@@ -697,7 +703,7 @@ def _fallback_cfg(body: Node, src: bytes | None) -> CFG:
                     b.defers.append(s)
     except Exception:  # pragma: no cover - defensive
         pass
-    return CFG(b.entry, b.exit, b.panic_exit, b.fatal_exit, b.blocks, b.defers, b.index)
+    return CFG(b.entry, b.exit, b.panic_exit, b.fatal_exit, b.blocks, b.defers, b.index, approximate=True)
 
 
 def build_cfg(
@@ -715,8 +721,9 @@ def build_cfg(
     is ``None``, :func:`default_classify_call` is used with ``src`` (the bytes
     the tree was parsed from; if ``None`` the nodes' ``.text`` is used).
 
-    Never raises: on an unexpected internal error (or pathological nesting
-    that still exhausts the stack) a straight-line fallback CFG is returned.
+    Pathological nesting that exhausts the stack gives a straight-line fallback
+    CFG marked ``approximate``; any other exception is a bug and propagates (the
+    engine reports it as an internal error rather than analysing a wrong graph).
     """
     classify: Callable[[Node], CallKind]
     if classify_call is None:
@@ -728,7 +735,7 @@ def build_cfg(
         classify = classify_call
     try:
         return _Builder(classify, src).build(body)
-    except Exception:  # includes RecursionError
+    except RecursionError:
         return _fallback_cfg(body, src)
 
 

@@ -20,6 +20,17 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 @click.version_option(__version__, "--version", prog_name="goconc")
 def main() -> None:
     """goconc: finds goroutine leaks, deadlocks and data races in Go code."""
+    _ensure_streams()
+
+
+def _ensure_streams() -> None:
+    """Started with stdout or stderr closed (`goconc check >&-`), Python has None there: write
+    to the null device instead of failing on the first print."""
+    import os
+
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
 def _read_source(path: str) -> str | None:
@@ -60,8 +71,30 @@ def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statisti
         rules = select(split_list(selects), split_list(ignores))
     except SelectorError as exc:
         raise click.UsageError(str(exc)) from None
+    if output:
+        _check_output_path(output)  # before the analysis, not after minutes of it
     result = check_paths(list(paths) or ["./..."], rules, jobs=jobs, cache=not no_cache)
+    try:
+        code = _report(result, rules, fmt, output, color, statistics, verbose, exit_zero)
+    except BrokenPipeError:  # `goconc check | head`: the reader left; that is not an error of ours
+        import os
 
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN
+    sys.exit(code)
+
+
+def _check_output_path(output: str) -> None:
+    import os
+
+    parent = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(parent):
+        raise click.BadParameter(f"directory {parent!r} does not exist", param_hint="'-o' / '--output'")
+    if not os.access(parent, os.W_OK) or (os.path.exists(output) and not os.access(output, os.W_OK)):
+        raise click.BadParameter(f"{output!r} is not writable", param_hint="'-o' / '--output'")
+
+
+def _report(result, rules, fmt, output, color, statistics, verbose, exit_zero) -> int:
     err = _console(stderr=True, color=color)
     for p in result.problems:
         err.print(f"goconc: {p}", markup=False, highlight=False, soft_wrap=True)
@@ -97,10 +130,10 @@ def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statisti
                   f"({_plural(result.packages, 'package')})", markup=False, highlight=False)
 
     if not result.files and result.problems and not diags:
-        sys.exit(EXIT_ERROR)  # nothing could be analysed at all
+        return EXIT_ERROR  # nothing could be analysed at all
     if exit_zero:
-        sys.exit(EXIT_CLEAN)
-    sys.exit(EXIT_FINDINGS if diags or result.problems else EXIT_CLEAN)
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if diags or result.problems else EXIT_CLEAN
 
 
 def _plural(n: int, noun: str) -> str:
@@ -109,8 +142,28 @@ def _plural(n: int, noun: str) -> str:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
+        import os
+        import tempfile
+
+        parent = os.path.dirname(os.path.abspath(output))
+        try:  # whole or nothing: an interrupted run never leaves half a report behind
+            try:
+                mode = os.stat(output).st_mode & 0o777
+            except FileNotFoundError:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            fd, tmp = tempfile.mkstemp(dir=parent, prefix=".goconc-")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(text)
+                os.chmod(tmp, mode)
+                os.replace(tmp, output)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise click.FileError(output, exc.strerror or str(exc)) from None
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

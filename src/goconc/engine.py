@@ -24,11 +24,13 @@ from goconc.model import (
     PARSE_ERROR,
     Diagnostic,
     Fix,
+    Position,
     Problem,
     Related,
     RunResult,
     Severity,
     Span,
+    engine_diagnostic,
 )
 from goconc.registry import Rule, all_rules
 from goconc.source import GoFile, Node, SourceError, load
@@ -45,6 +47,7 @@ class Analysis:
         self.pkg = pkg
         self._cfgs: dict[int, object] = {}
         self.memo: dict[str, object] = {}
+        self.notes: list[Problem] = []
 
     def cfg(self, gf: GoFile, fn: Node):
         """The control-flow graph of a function declaration or literal (memoised)."""
@@ -58,8 +61,12 @@ class Analysis:
             if body is None:
                 return None
             got = cfgmod.build_cfg(body, call_classifier(self.pkg, gf))
+            if got.approximate:  # paths unknown in part: path-sensitive rules stay quiet here
+                self.notes.append(Problem(f"{gf.path}:{fn.start_point[0] + 1}",
+                                          "function too deeply nested to follow its paths; "
+                                          "path-sensitive rules skipped it"))
             self._cfgs[key] = got
-        return got
+        return None if got.approximate else got
 
 
 @dataclass
@@ -113,13 +120,23 @@ class UnitResult:
     notes: list[Problem] = field(default_factory=list)
     files: int = 0
     packages: int = 0
+    cacheable: bool = True
 
 
 def read_sources(paths: Sequence[str]) -> dict[str, bytes | OSError]:
+    """The bytes of each file, or the error that stopped reading it.
+
+    Files are opened without blocking and must be regular files: a file swapped for a FIFO after
+    the walk must not hang the run."""
+    import stat
+
     out: dict[str, bytes | OSError] = {}
     for p in paths:
         try:
-            with open(p, "rb") as f:
+            fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    raise OSError(0, "not a regular file; skipped", p)
                 out[p] = f.read()
         except OSError as exc:
             out[p] = exc
@@ -132,6 +149,7 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
     """Analyse the given .go files of one directory (grouped into packages by package clause)."""
     res = UnitResult()
     files: list[GoFile] = []
+    codes = {r.code for r in rules}
     if sources is None:
         sources = read_sources(paths)
     for p in paths:
@@ -154,12 +172,13 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
         files.append(gf)
         res.files += 1
         if gf.syntax is not None:
-            if gf.syntax.confirmed:
-                res.diagnostics.append(Diagnostic(
-                    PARSE_ERROR[0], PARSE_ERROR[1], Severity.ERROR, gf.syntax.message,
-                    Span(shown, _pos(gf.syntax.line, gf.syntax.column), _pos(gf.syntax.line, gf.syntax.column))))
+            if gf.syntax.confirmed and PARSE_ERROR[0] in codes:
+                at = gf.line_pos(gf.syntax.line, gf.syntax.column)
+                res.diagnostics.append(engine_diagnostic(PARSE_ERROR, Severity.ERROR, gf.syntax.message,
+                                                         Span(shown, at, at)))
             else:
                 res.notes.append(Problem(f"{shown}:{gf.syntax.line}", gf.syntax.message + "; skipped that declaration"))
+                res.cacheable = res.cacheable and not gf.syntax.retry
 
     by_pkg: dict[str, list[GoFile]] = {}
     for gf in files:
@@ -179,20 +198,17 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
                 except RecursionError:
                     res.problems.append(Problem(gf.path, f"{r.code} {r.name}: code too deeply nested; rule skipped"))
                 except Exception as exc:  # a rule bug must not stop the run
+                    if INTERNAL_ERROR[0] not in codes:
+                        continue
                     where = traceback.extract_tb(exc.__traceback__)[-1]
-                    res.diagnostics.append(Diagnostic(
-                        INTERNAL_ERROR[0], INTERNAL_ERROR[1], Severity.ERROR,
+                    res.diagnostics.append(engine_diagnostic(
+                        INTERNAL_ERROR, Severity.ERROR,
                         f"internal error in rule {r.code} ({type(exc).__name__}: {exc} at "
                         f"{os.path.basename(where.filename)}:{where.lineno}); please report it",
-                        Span(gf.path, _pos(1, 1), _pos(1, 1))))
+                        Span(gf.path, Position(1, 1), Position(1, 1))))
             res.diagnostics.extend(suppress.apply(gf, found, enabled))
+        res.notes.extend(analysis.notes)
     return res
-
-
-def _pos(line: int, col: int):
-    from goconc.model import Position
-
-    return Position(line, col, 0)
 
 
 def _display_path(p: str) -> str:
@@ -222,7 +238,8 @@ def _run_unit(args: tuple[DirUnit, tuple[str, ...], str | None]) -> UnitResult:
     res = analyze_files(unit.files, rules, go_version=mod.go_version if mod else None,
                         module_path=mod.path if mod else "", directory=unit.dir, display=_display_path,
                         sources=sources)
-    if store is not None and key is not None and not any(d.code == INTERNAL_ERROR[0] for d in res.diagnostics):
+    if store is not None and key is not None and res.cacheable \
+            and not any(d.code == INTERNAL_ERROR[0] for d in res.diagnostics):
         store.put(key, res)
     return res
 
@@ -260,17 +277,43 @@ def check_paths(paths: Sequence[str], rules: Sequence[Rule], *, jobs: int | None
 
 
 def _map(work: list, jobs: int) -> Iterator[UnitResult]:
+    """Results of `_run_unit` over `work`, in any order (the caller sorts).
+
+    A worker that dies (killed for memory, a crash in the parser's C code) must not lose the
+    run: the units it left unfinished are run again one at a time, each in a fresh process, and
+    a unit that kills its process again is reported as a problem."""
     if jobs <= 1 or len(work) <= 1:
         for w in work:
             yield _run_unit(w)
         return
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     all_rules()  # import rule modules before forking
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    ctx = _mp_context()
+    left: list = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=ctx) as ex:
-        yield from ex.map(_run_unit, work, chunksize=1)
+        futures = [(w, ex.submit(_run_unit, w)) for w in work]
+        for w, fut in futures:
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                left.append(w)
+    for w in left:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
+            try:
+                yield ex.submit(_run_unit, w).result()
+            except BrokenProcessPool:
+                unit = w[0]
+                yield UnitResult(problems=[Problem(_display_path(unit.dir),
+                                                   "the analysis process died on this directory "
+                                                   "(out of memory or a crash); skipped")])
+
+
+def _mp_context():
+    import multiprocessing as mp
+
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
 
 
 def _size(path: str) -> int:

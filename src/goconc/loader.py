@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 from goconc.model import Problem
@@ -194,12 +195,16 @@ def collect(args: list[str]) -> tuple[list[DirUnit], list[Problem]]:
     seen_files: set[str] = set()
     finder = ModuleFinder()
 
+    found = 0
+
     def add(path: str) -> None:
+        nonlocal found
+        found += 1
         real = os.path.realpath(path)
         if real in seen_files:
             return
         seen_files.add(real)
-        d = os.path.dirname(path) or "."
+        d = os.path.normpath(os.path.dirname(path) or ".")  # `pkg` and `./pkg` are one directory
         unit = by_dir.get(d)
         if unit is None:
             unit = by_dir[d] = DirUnit(d)
@@ -214,9 +219,13 @@ def collect(args: list[str]) -> tuple[list[DirUnit], list[Problem]]:
         except OSError as exc:
             problems.append(Problem(arg, _os_reason(exc)))
             continue
-        if os.path.isdir(path):
+        if stat.S_ISDIR(st.st_mode):
+            before = found
             _walk(path, add, problems)
-        elif os.path.isfile(path):
+            if found == before:
+                problems.append(Problem(arg, "no Go files here (vendor/, testdata/ and directories starting "
+                                             "with . or _ are skipped unless named)"))
+        elif stat.S_ISREG(st.st_mode):
             if not path.endswith(".go"):
                 problems.append(Problem(arg, "not a Go source file (.go); skipped"))
                 continue
@@ -240,8 +249,18 @@ def _walk(root: str, add, problems: list[Problem]) -> None:
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not _skip_dir_name(d))
         for name in sorted(filenames):
-            if _is_go_file(name):
-                add(os.path.join(dirpath, name))
+            if not _is_go_file(name):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                problems.append(Problem(path, _os_reason(exc)))
+                continue
+            if stat.S_ISREG(st.st_mode):
+                add(path)
+            else:  # a FIFO or device named *.go would block or never end; the go tool refuses them too
+                problems.append(Problem(path, f"not a regular file (mode {oct(st.st_mode)}); skipped"))
 
 
 def _os_reason(exc: OSError) -> str:

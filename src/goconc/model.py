@@ -101,6 +101,11 @@ MALFORMED_SUPPRESSION = ("GC0003", "malformed-suppression")
 INTERNAL_ERROR = ("GC0004", "internal-error")
 
 
+def engine_diagnostic(kind: tuple[str, str], severity: Severity, message: str, span: Span) -> Diagnostic:
+    """A finding of the engine itself (kind is one of the GC0xxx pairs above)."""
+    return Diagnostic(kind[0], kind[1], severity, message, span)
+
+
 @dataclass
 class Problem:
     """Input that could not be analysed at all (missing path, unreadable dir, binary file...).

@@ -142,6 +142,9 @@ class SelectorError(ValueError):
     pass
 
 
+ALWAYS_ON = frozenset({"GC0001", "GC0004"})  # parse-error, internal-error
+
+
 def select(selects: Iterable[str] | None, ignores: Iterable[str] | None) -> list[Rule]:
     """Rules enabled by --select/--ignore. Each item is a code ("GC3002"), a code prefix ("GC3",
     "GC"), a name ("lock-not-released") or "ALL". Without --select, the default rules run."""
@@ -160,6 +163,9 @@ def select(selects: Iterable[str] | None, ignores: Iterable[str] | None) -> list
 
     if selects:
         chosen = {r.code: r for s in selects for r in matching(s)}
+        # A file that could not be read, or a rule that crashed, means the analysis is incomplete:
+        # say so whatever was selected (as ruff does with syntax errors); only --ignore hides it.
+        chosen.update((r.code, r) for r in rules if r.code in ALWAYS_ON)
     else:
         chosen = {r.code: r for r in rules if r.enabled_by_default}
     for i in ignores or ():

@@ -78,11 +78,16 @@ def find_gofmt() -> str | None:
 
 
 def gofmt_errors(src: bytes, timeout: float = 30.0) -> str | None:
-    """Syntax errors `gofmt -e` reports for `src` ("" when it parses), None without gofmt."""
+    """Syntax errors `gofmt -e` reports for `src` ("" when it parses), None without gofmt.
+
+    Raises TimeoutError when gofmt did not answer in time (a loaded machine): the caller must
+    not take that as an answer either way."""
     gofmt = find_gofmt()
     if gofmt is None:
         return None
     res = run([gofmt, "-e"], input=src, timeout=timeout)
-    if res.timed_out or res.returncode == 127:
+    if res.timed_out:
+        raise TimeoutError(f"gofmt -e did not finish in {timeout:g} s")
+    if res.returncode == 127:
         return None
     return res.stderr if res.returncode != 0 else ""

@@ -12,6 +12,7 @@ that still hold ERROR nodes are "broken": rules do not report inside them.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 import re
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ class SyntaxProblem:
     column: int
     message: str
     confirmed: bool  # confirmed by gofmt (or no toolchain to ask)
+    retry: bool = False  # unconfirmed because gofmt timed out: the result must not be cached
 
 
 @dataclass(eq=False)
@@ -82,9 +84,7 @@ class GoFile:
     def span(self, node: Node, end: Node | None = None) -> Span:
         return Span(self.path, self.pos(node), self.end_pos(end or node))
 
-    def offset_pos(self, offset: int) -> Position:
-        import bisect
-
+    def _starts(self) -> list[int]:
         if self._line_starts is None:
             starts = [0]
             find = self.src.find
@@ -93,8 +93,20 @@ class GoFile:
                 starts.append(i + 1)
                 i = find(b"\n", i + 1)
             self._line_starts = starts
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return Position(line + 1, offset - self._line_starts[line] + 1, offset)
+        return self._line_starts
+
+    def offset_pos(self, offset: int) -> Position:
+        import bisect
+
+        starts = self._starts()
+        line = bisect.bisect_right(starts, offset) - 1
+        return Position(line + 1, offset - starts[line] + 1, offset)
+
+    def line_pos(self, line: int, column: int) -> Position:
+        """The position of a 1-based line and byte column (clamped to the file)."""
+        starts = self._starts()
+        line = min(max(line, 1), len(starts))
+        return Position(line, column, min(starts[line - 1] + max(column, 1) - 1, len(self.src)))
 
     def is_broken(self, offset: int) -> bool:
         return any(s <= offset < e for s, e in self.broken)
@@ -128,8 +140,14 @@ def load(path: str, src: bytes, *, confirm_with_gofmt: bool = True) -> GoFile:
         gf.broken = [(c.start_byte, c.end_byte) for c in root.children if c.has_error or c.is_error]
         first = _first_error(root)
         line, col = (first.start_point[0] + 1, first.start_point[1] + 1) if first else (1, 1)
-        confirmation = _gofmt_errors(src) if confirm_with_gofmt else None
-        if confirmation is None:  # no toolchain to ask: trust tree-sitter
+        try:
+            confirmation = _gofmt_errors(src) if confirm_with_gofmt else None
+        except TimeoutError:
+            confirmation = False
+        if confirmation is False:  # gofmt was asked but did not answer: neither claim an error nor cache
+            gf.syntax = SyntaxProblem(line, col, "goconc's parser cannot read this and gofmt did not answer "
+                                      "in time to confirm a syntax error", False, retry=True)
+        elif confirmation is None:  # no toolchain to ask: trust tree-sitter
             gf.syntax = SyntaxProblem(line, col, _describe(gf, first), True)
         elif confirmation:
             gline, gcol, gmsg = _parse_gofmt(confirmation, line, col)
@@ -166,40 +184,30 @@ def _describe(gf: GoFile, node: Node | None) -> str:
     return f"syntax error near {snippet!r}" if snippet else "syntax error"
 
 
-def _first_error(node: Node) -> Node | None:
+def _error_nodes(node: Node) -> Iterator[Node]:
+    """ERROR and MISSING nodes under `node`, outermost only, in source order."""
     stack = [node]
     while stack:
         n = stack.pop()
         if n.is_error or n.is_missing:
-            return n
-        if n.has_error:
+            yield n
+        elif n.has_error:
             stack.extend(reversed(n.children))
-    return None
+
+
+def _first_error(node: Node) -> Node | None:
+    return next(_error_nodes(node), None)
 
 
 def _error_rows(node: Node) -> set[int]:
     rows: set[int] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.is_error or n.is_missing:
-            rows.update(range(max(0, n.start_point[0] - 1), n.end_point[0] + 1))
-            continue
-        if n.has_error:
-            stack.extend(n.children)
+    for n in _error_nodes(node):
+        rows.update(range(max(0, n.start_point[0] - 1), n.end_point[0] + 1))
     return rows
 
 
 def _count_errors(node: Node) -> int:
-    count = 0
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.is_error or n.is_missing:
-            count += 1
-        elif n.has_error:
-            stack.extend(n.children)
-    return count
+    return sum(1 for _ in _error_nodes(node))
 
 
 def _recover_builtin_calls(text: bytes, tree: ts.Tree) -> tuple[bytes, ts.Tree]:

@@ -16,7 +16,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from goconc.model import MALFORMED_SUPPRESSION, UNUSED_SUPPRESSION, Diagnostic, Severity
+from goconc.model import (
+    MALFORMED_SUPPRESSION,
+    UNUSED_SUPPRESSION,
+    Diagnostic,
+    Position,
+    Severity,
+    Span,
+    engine_diagnostic,
+)
+from goconc.registry import find
 from goconc.source import GoFile
 
 _DIRECTIVE = re.compile(rb"//goconc:(ignore|file-ignore)\b[ \t]*([^\r\n]*)")
@@ -25,10 +34,9 @@ _CODE = re.compile(r"^(GC\d{4}|[a-z][a-z0-9]*(?:-[a-z0-9]+)*)$")
 
 @dataclass
 class Directive:
-    line: int  # 1-based line of the comment
-    column: int
-    end_column: int
-    keys: list[str]  # codes or names
+    start: Position  # of the comment
+    end: Position
+    keys: list[str]  # rule codes (names and lower-case codes are resolved when parsing)
     file_wide: bool
     applies_to: set[int] = field(default_factory=set)
     used: bool = False
@@ -56,8 +64,11 @@ def parse(gf: GoFile) -> tuple[list[Directive], list[Diagnostic]]:
         problem = None
         if not keys:
             problem = f"//goconc:{kind} needs a rule code or name, then a reason"
-        elif not all(_CODE.match(k) for k in keys):
+        elif not all(_CODE.match(k.lower()) for k in keys):
             problem = f"//goconc:{kind}: {parts[0]!r} is not a rule code or name"
+        elif any(find(k) is None for k in keys):
+            unknown = next(k for k in keys if find(k) is None)
+            problem = f"//goconc:{kind}: unknown rule {unknown!r} (see `goconc rules`)"
         elif not reason:
             problem = f"//goconc:{kind} {parts[0]} needs a reason after the rule"
         if problem:
@@ -66,7 +77,8 @@ def parse(gf: GoFile) -> tuple[list[Directive], list[Diagnostic]]:
             bad.append(Diagnostic(MALFORMED_SUPPRESSION[0], MALFORMED_SUPPRESSION[1], Severity.WARNING,
                                   problem, Span(gf.path, start, Position(end.line, end.column, m.end()))))
             continue
-        d = Directive(start.line, start.column, end.column, keys, kind == "file-ignore")
+        codes = [find(k).code for k in keys]  # type: ignore[union-attr]  # gc3002, names: one spelling
+        d = Directive(start, end, codes, kind == "file-ignore")
         line_start = src.rfind(b"\n", 0, m.start()) + 1
         alone = src[line_start:m.start()].strip() == b""
         d.applies_to = {start.line}
@@ -87,20 +99,18 @@ def apply(gf: GoFile, diags: Iterable[Diagnostic], enabled: set[str]) -> list[Di
     for d in diags:
         hit = False
         for dr in directives:
-            if (d.code in dr.keys or d.name in dr.keys) and (dr.file_wide or d.span.start.line in dr.applies_to):
+            if d.code in dr.keys and (dr.file_wide or d.span.start.line in dr.applies_to):
                 dr.used = True
                 hit = True
         if not hit:
             out.append(d)
     for dr in directives:
-        if dr.used or not all(k in enabled or k.upper() in enabled for k in dr.keys):
+        if dr.used or not all(k in enabled for k in dr.keys):
             continue
         if UNUSED_SUPPRESSION[0] not in enabled and UNUSED_SUPPRESSION[1] not in enabled:
             continue
-        from goconc.model import Position, Span
-
         what = "file-ignore" if dr.file_wide else "ignore"
-        out.append(Diagnostic(UNUSED_SUPPRESSION[0], UNUSED_SUPPRESSION[1], Severity.WARNING,
-                              f"//goconc:{what} {','.join(dr.keys)} suppressed nothing; remove it",
-                              Span(gf.path, Position(dr.line, dr.column), Position(dr.line, dr.end_column))))
+        out.append(engine_diagnostic(UNUSED_SUPPRESSION, Severity.WARNING,
+                                     f"//goconc:{what} {','.join(dr.keys)} suppressed nothing; remove it",
+                                     Span(gf.path, dr.start, dr.end)))
     return out

@@ -45,6 +45,8 @@ def print_rich(diags: list[Diagnostic], console, read_source) -> None:
                                  highlight_lines={s.start.line}, word_wrap=False, indent_guides=False,
                                  background_color="default"))
         for r in d.related:
-            console.print(f"  [dim]{r.span.path}:{r.span.start.line}:{r.span.start.column}:[/dim] {r.message}",
-                          soft_wrap=True)
+            rel = Text("  ")
+            rel.append(f"{r.span.path}:{r.span.start.line}:{r.span.start.column}:", style="dim")
+            rel.append(f" {r.message}")  # plain text: a message may contain [brackets]
+            console.print(rel, soft_wrap=True)
         console.print()

@@ -137,6 +137,20 @@ def function_ops(analysis, gf: GoFile) -> dict[int, FuncItems]:
     return out
 
 
+def _ops_by_top(analysis, gf: GoFile) -> dict[int, list[FuncItems]]:
+    """function_ops grouped by the top-level function each function lies in (memoised)."""
+    memo_key = f"lockops-by-top:{id(gf)}"
+    got = analysis.memo.get(memo_key)
+    if got is None:
+        got = {}
+        for fi in function_ops(analysis, gf).values():
+            top = top_function(fi.fn)
+            if top is not None:
+                got.setdefault(top.id, []).append(fi)
+        analysis.memo[memo_key] = got
+    return got
+
+
 def _lock_key(pkg, gf: GoFile, recv: Node, rt) -> tuple[str | None, frozenset[str]]:
     """The key of the lock `recv` denotes, and the variables it depends on.
 
@@ -273,8 +287,8 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
     opaque = {i[1] for i in items if i[0] == "value"}
     top = top_function(fn)
     if top is not None:
-        for other in function_ops(analysis, gf).values():
-            if other.fn == fn or not (top.start_byte <= other.fn.start_byte < top.end_byte):
+        for other in _ops_by_top(analysis, gf).get(top.id, ()):
+            if other.fn == fn:
                 continue
             ops = [i[1] for i in other.items if i[0] == "op"]
             taken = {o.key for o in ops if o.op in ACQUIRE}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from goconc.gomodel import GoSite, enclosing_function
 from goconc.queries import compile_query, run_matches
-from goconc.rules._helpers import key_of
+from goconc.rules._helpers import ancestors, key_of
 from goconc.source import GoFile, Node
 
 Ref = tuple[str, int]  # (receiver key, start byte of its root variable's declaration or -1)
@@ -123,8 +123,16 @@ def _may_use_waitgroup(ctx, gf: GoFile) -> bool:
 
 def calls_in(ctx, g: Goroutine, method: str | None = None) -> Iterator[WGCall]:
     """WaitGroup calls that run in the goroutine's function itself (deferred closures included)."""
-    for c in wg_calls(ctx, g.gf):
-        if c.owner == g.fn and (method is None or c.method == method):
+    memo = f"wgcalls-by-owner:{id(g.gf)}"
+    by_owner = ctx.analysis.memo.get(memo)
+    if by_owner is None:  # index once per file: a file with many goroutines stays linear
+        by_owner = {}
+        for c in wg_calls(ctx, g.gf):
+            if c.owner is not None:
+                by_owner.setdefault(c.owner.id, []).append(c)
+        ctx.analysis.memo[memo] = by_owner
+    for c in by_owner.get(g.fn.id, ()):
+        if method is None or c.method == method:
             yield c
 
 
@@ -137,13 +145,11 @@ def calls_within(ctx, gf: GoFile, node: Node, method: str | None = None) -> Iter
 
 
 def in_loop(call: WGCall, body: Node) -> bool:
-    """True when the call sits in a loop inside `body` (it counts iterations, not the goroutine)."""
-    p = call.call.parent
-    while p is not None and p != body:
-        if p.type == "for_statement":
-            return True
-        p = p.parent
-    return False
+    """True when the call sits in a loop inside `body` (it counts iterations, not the goroutine).
+
+    Unlike loop_ancestor this looks through a deferred closure: `defer func() { for ... {
+    wg.Done() } }()` is a loop of Dones all the same."""
+    return any(a.type == "for_statement" for a in ancestors(call.call, body))
 
 
 # --------------------------------------------------------------------------------------------
