@@ -61,6 +61,9 @@ def test_select_and_ignore():
     assert {r.code for r in select(["GC3"], ["parse-error"])} == \
         {r.code for r in all_rules() if r.code.startswith("GC3")} | {"GC0004"}
     assert {r.code for r in select(["ALL"], ["GC3", "waitgroup-add-in-goroutine"])} == \
-        {r.code for r in all_rules() if not r.code.startswith("GC3") and r.code != "GC2001"}
+        {r.code for r in all_rules() if not r.code.startswith("GC3") and r.code != "GC2001" and not r.dynamic}
+    assert {r.code for r in select(None, None, dynamic=True)} == {r.code for r in all_rules() if r.dynamic}
+    with pytest.raises(SelectorError, match="found by `goconc race`"):
+        select(["data-race"], None)
     with pytest.raises(SelectorError):
         select(["GC9"], None)

@@ -94,7 +94,8 @@ def _check_output_path(output: str) -> None:
         raise click.BadParameter(f"{output!r} is not writable", param_hint="'-o' / '--output'")
 
 
-def _report(result, rules, fmt, output, color, statistics, verbose, exit_zero) -> int:
+def _report(result, rules, fmt, output, color, statistics, verbose, exit_zero, *,
+            summary: str | None = None, nothing_done: bool | None = None) -> int:
     err = _console(stderr=True, color=color)
     for p in result.problems:
         err.print(f"goconc: {p}", markup=False, highlight=False, soft_wrap=True)
@@ -125,15 +126,25 @@ def _report(result, rules, fmt, output, color, statistics, verbose, exit_zero) -
             counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
         for (code, name), n in sorted(counts.items()):
             err.print(f"{n:6d}  {code}  {name}", markup=False, highlight=False)
+    if summary is None:
+        summary = (f"{_plural(len(diags), 'finding')} in {_plural(result.files, 'file')} "
+                   f"({_plural(result.packages, 'package')})")
     if statistics or verbose or sys.stderr.isatty():
-        err.print(f"goconc: {_plural(len(diags), 'finding')} in {_plural(result.files, 'file')} "
-                  f"({_plural(result.packages, 'package')})", markup=False, highlight=False)
+        err.print(f"goconc: {summary}", markup=False, highlight=False)
 
-    if not result.files and result.problems and not diags:
+    if nothing_done is None:
+        nothing_done = not result.files and bool(result.problems)
+    if nothing_done and not diags:
         return EXIT_ERROR  # nothing could be analysed at all
     if exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if diags or result.problems else EXIT_CLEAN
+
+
+def _fail(message: str):
+    """A fatal error: one line on stderr, exit 2."""
+    click.echo(f"goconc: {message}", err=True)
+    sys.exit(EXIT_ERROR)
 
 
 def _plural(n: int, noun: str) -> str:
@@ -163,7 +174,7 @@ def _emit(text: str, output: str | None) -> None:
                 os.unlink(tmp)
                 raise
         except OSError as exc:
-            raise click.FileError(output, exc.strerror or str(exc)) from None
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -183,6 +194,189 @@ def _console(*, stderr: bool, color: str):
     force = True if color == "always" else None
     no_color = True if color == "never" else None
     return Console(stderr=stderr, force_terminal=force, no_color=no_color, highlight=False)
+
+
+def _output_options(f):
+    """The options every command that prints findings shares."""
+    for opt in reversed([
+        click.option("--select", "selects", multiple=True, metavar="RULES",
+                     help="Only these rules: codes, code prefixes or names, comma-separated."),
+        click.option("--ignore", "ignores", multiple=True, metavar="RULES", help="Skip these rules."),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+                     envvar="GOCONC_FORMAT", show_default=True, help="Output format."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write findings to FILE."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True),
+        click.option("--statistics", is_flag=True, help="Print the number of findings per rule to stderr."),
+        click.option("-v", "--verbose", is_flag=True, help="Also print notes."),
+    ]):
+        f = opt(f)
+    return f
+
+
+@main.command()
+@click.argument("packages", nargs=-1)
+@click.option("--count", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Run each test N times in one binary (go test -count).")
+@click.option("--cpu", default="1,4", show_default=True, help="GOMAXPROCS values to run the tests with (go test -cpu).")
+@click.option("--shuffle", default="on", show_default=True, help="Test order: on, off, or a seed (go test -shuffle).")
+@click.option("--timeout", default="3m", show_default=True,
+              help="Per test binary; a test still running then is reported as a deadlock (go test -timeout).")
+@click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Stress mode: run the whole go test N times; findings say in how many runs they showed.")
+@click.option("--race/--no-race", default=True, show_default=True, help="Build with the race detector.")
+@click.option("--leaks/--no-leaks", default=True, show_default=True,
+              help="Look for goroutines left blocked after each package's tests.")
+@click.option("--leak-profile/--no-leak-profile", default=None,
+              help="Use the runtime's goroutineleak profile (default: on Go 1.27+; on Go 1.26 it rebuilds "
+                   "the standard library with GOEXPERIMENT=goroutineleakprofile).")
+@click.option("--settle", type=click.IntRange(min=0), default=1000, show_default=True, metavar="MS",
+              help="How long leftover goroutines may take to finish before they count as leaked.")
+@click.option("--run", "run_re", metavar="REGEXP", help="Only tests matching REGEXP (go test -run).")
+@click.option("--tags", help="Build tags (go test -tags).")
+@click.option("--with-check", is_flag=True, help="Also run `goconc check` on the packages and cross-link the findings.")
+@_output_options
+def race(packages, count, cpu, shuffle, timeout, runs, race, leaks, leak_profile, settle, run_re, tags, with_check,
+         selects, ignores, fmt, output, exit_zero, color, statistics, verbose) -> None:
+    """Run the tests under the race detector and report races, deadlocks, leaks and runtime crashes.
+
+    PACKAGES are go test patterns (default ./...). Runs `go test -race -json` with several counts,
+    CPU settings and a shuffled order; a test still running at --timeout is reported with the
+    goroutines that block it; goroutines left blocked after a package's tests are reported as
+    leaks (checked through `go test -overlay`: your files are never written).
+    """
+    from goconc.engine import _display_path
+    from goconc.race import run as racerun
+    from goconc.registry import SelectorError, select, split_list
+
+    try:
+        rules = select(split_list(selects), split_list(ignores), dynamic=True)
+        static_rules = select(None, None) if with_check else []
+    except SelectorError as exc:
+        raise click.UsageError(str(exc)) from None
+    if output:
+        _check_output_path(output)
+    opts = racerun.Options(packages=list(packages) or ["./..."], race=race, count=count, cpu=cpu, shuffle=shuffle,
+                           timeout=timeout, runs=runs, leaks=leaks, leak_profile=leak_profile, settle_ms=settle,
+                           run=run_re, tags=tags)
+    try:
+        result = racerun.run(opts, display=_display_path, read_lines=_read_lines)
+    except racerun.GoMissing as exc:
+        click.echo(f"goconc: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        click.echo("goconc: interrupted; the tests were stopped", err=True)
+        sys.exit(130)
+    codes = {r.code for r in rules}
+    result.diagnostics = [d for d in result.diagnostics if d.code in codes]
+    if with_check and result.dirs:
+        from goconc.engine import check_paths, sort_unique
+
+        static = check_paths(result.dirs, static_rules, cache=True)
+        confirmed, dynamic = racerun.cross_link(static.diagnostics, result.diagnostics)
+        result.diagnostics = sort_unique(confirmed + dynamic)
+        result.problems.extend(static.problems)
+        rules = sorted(rules + static_rules, key=lambda r: r.code)
+    else:
+        from goconc.engine import sort_unique
+
+        result.diagnostics = sort_unique(result.diagnostics)
+    if result.failed_tests:
+        pass  # already a problem line per package
+    summary = (f"{_plural(len(result.diagnostics), 'finding')} in {_plural(result.packages, 'package')} "
+               f"({_plural(result.runs, 'run')} of go test, {result.seconds:.1f} s; {result.go_version})")
+    try:
+        code = _report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary=summary,
+                       nothing_done=result.runs == 0 and bool(result.problems))
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="A checkout of the code: paths printed on another machine are matched to it, and code "
+                   "frames are shown.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="text explains; json and sarif give the findings only.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def explain(file, sources, fmt, color) -> None:
+    """Explain a race report, panic or goroutine dump pasted from logs (FILE, or - for stdin).
+
+    Prints what raced or what is blocked on what, the likely cause, and how to fix it.
+    """
+    from goconc.engine import _display_path
+    from goconc.model import RunResult
+    from goconc.race import explain as ex
+    from goconc.race import findings as F
+    from goconc.registry import find
+
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read() if sys.stdin is not None else b""
+        else:
+            with open(file, "rb") as f:
+                data = f.read()
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror or exc}")
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    loc = F.Locator(goroot=None, display=_display_path, read_lines=_read_lines,
+                    source_dirs=tuple(sources))
+    items = ex.explain(text, loc)
+    if not items:
+        click.echo("goconc: found no race report, runtime panic or goroutine dump to explain", err=True)
+        sys.exit(EXIT_ERROR)
+    diags = [i.finding for i in items]
+    if fmt != "text":
+        rules = sorted({find(d.code) for d in diags if find(d.code)}, key=lambda r: r.code)
+        result = RunResult(diagnostics=diags)
+        if fmt == "json":
+            from goconc.output import json as out_json
+
+            _emit(out_json.render(result), None)
+        else:
+            from goconc.output import sarif
+
+            _emit(sarif.render(result, rules, _read_source), None)
+        sys.exit(EXIT_FINDINGS)
+    console = _console(stderr=False, color=color)
+    from rich.text import Text
+
+    for item in items:
+        d = item.finding
+        rule = find(d.code)
+        head = Text(f"{rule.summary if rule else d.name}", style="bold")
+        head.append(f" ({d.code} {d.name})", style="bold red")
+        console.print(head, soft_wrap=True)
+        console.print(Text(f"{d.span.path}:{d.span.start.line}: {d.message}"), soft_wrap=True)
+        for fact in item.facts:
+            console.print(Text(f"  - {fact}"), soft_wrap=True)
+        if item.cause:
+            console.print(Text(f"  likely cause: {item.cause}"), soft_wrap=True)
+        if item.fix:
+            console.print(Text(f"  fix: {item.fix}"), soft_wrap=True)
+        for path, line in [(d.span.path, d.span.start.line)] + [(r.span.path, r.span.start.line) for r in d.related]:
+            src = _read_source(path)
+            if src is None:
+                continue
+            from rich.syntax import Syntax
+
+            console.print(Text(f"  {path}:{line}", style="dim"))
+            console.print(Syntax(src, "go", line_numbers=True, line_range=(max(1, line - 1), line + 1),
+                                 highlight_lines={line}, background_color="default"))
+        if rule is not None:
+            console.print(Text(f"  more: goconc rule {rule.name}", style="dim"))
+        console.print()
+    sys.exit(EXIT_FINDINGS)
+
+
+def _read_lines(path: str) -> list[str] | None:
+    text = _read_source(path)
+    return text.split("\n") if text is not None else None
 
 
 @main.command("rules")

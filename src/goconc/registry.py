@@ -37,6 +37,7 @@ FAMILIES = {
     "4": "channel",
     "5": "context",
     "6": "atomic",
+    "9": "runtime",
 }
 
 
@@ -53,6 +54,7 @@ class Rule:
     fix: FixAvailability = FixAvailability.NONE
     default: bool = True
     since: str = "0.1.0"
+    dynamic: bool = False  # found by `goconc race` at run time, not by `goconc check`
 
     @property
     def family(self) -> str:
@@ -77,7 +79,8 @@ _RULES: dict[str, Rule] = {}
 
 
 def rule(*, code: str, name: str, severity: Severity, query: str | None = None,
-         fix: FixAvailability = FixAvailability.NONE, default: bool = True, since: str = "0.1.0"):
+         fix: FixAvailability = FixAvailability.NONE, default: bool = True, since: str = "0.1.0",
+         dynamic: bool = False):
     """Register the decorated `check` function as a rule; docs come from the module docstring."""
 
     def deco(fn: Callable) -> Callable:
@@ -85,7 +88,8 @@ def rule(*, code: str, name: str, severity: Severity, query: str | None = None,
         doc = (mod.__doc__ or "").strip("\n")
         summary = doc.split("\n", 1)[0].strip()
         r = Rule(code=code, name=name, severity=severity, summary=summary, doc=_dedent_doc(doc),
-                 module=fn.__module__, check=fn, query=query, fix=fix, default=default, since=since)
+                 module=fn.__module__, check=fn, query=query, fix=fix, default=default, since=since,
+                 dynamic=dynamic)
         if code in _RULES and _RULES[code].module != r.module:
             raise ValueError(f"duplicate rule code {code}")
         _RULES[code] = r
@@ -145,10 +149,13 @@ class SelectorError(ValueError):
 ALWAYS_ON = frozenset({"GC0001", "GC0004"})  # parse-error, internal-error
 
 
-def select(selects: Iterable[str] | None, ignores: Iterable[str] | None) -> list[Rule]:
+def select(selects: Iterable[str] | None, ignores: Iterable[str] | None, *, dynamic: bool = False) -> list[Rule]:
     """Rules enabled by --select/--ignore. Each item is a code ("GC3002"), a code prefix ("GC3",
-    "GC"), a name ("lock-not-released") or "ALL". Without --select, the default rules run."""
-    rules = all_rules()
+    "GC"), a name ("lock-not-released") or "ALL". Without --select, the default rules run.
+
+    `goconc check` chooses among the static rules, `goconc race` (dynamic=True) among the
+    runtime ones."""
+    rules = [r for r in all_rules() if r.dynamic == dynamic]
 
     def matching(item: str) -> list[Rule]:
         item = item.strip()
@@ -158,6 +165,10 @@ def select(selects: Iterable[str] | None, ignores: Iterable[str] | None) -> list
             return rules
         got = [r for r in rules if r.code.startswith(item.upper()) or r.name == item.lower()]
         if not got:
+            other = [r for r in all_rules() if r.code.startswith(item.upper()) or r.name == item.lower()]
+            if other:
+                cmd = "goconc check" if dynamic else "goconc race"
+                raise SelectorError(f"{item!r} is found by `{cmd}`, not by this command")
             raise SelectorError(f"unknown rule or prefix {item!r} (see `goconc rules`)")
         return got
 
@@ -165,7 +176,7 @@ def select(selects: Iterable[str] | None, ignores: Iterable[str] | None) -> list
         chosen = {r.code: r for s in selects for r in matching(s)}
         # A file that could not be read, or a rule that crashed, means the analysis is incomplete:
         # say so whatever was selected (as ruff does with syntax errors); only --ignore hides it.
-        chosen.update((r.code, r) for r in rules if r.code in ALWAYS_ON)
+        chosen.update((r.code, r) for r in rules if r.code in ALWAYS_ON)  # (none when dynamic)
     else:
         chosen = {r.code: r for r in rules if r.enabled_by_default}
     for i in ignores or ():

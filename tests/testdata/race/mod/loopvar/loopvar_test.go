@@ -1,0 +1,7 @@
+package loopvar
+
+import "testing"
+
+func TestSumSquares(t *testing.T) {
+	_ = SumSquares(8)
+}
