@@ -275,4 +275,4 @@ def blocked_findings(goroutines: Iterable[Goroutine], loc: Locator, kind: tuple[
 def _started(ids: list[int]) -> str:
     if len(ids) == 1:
         return f"goroutine {ids[0]} was started here"
-    return f"goroutines {', '.join(map(str, ids))} were started here"
+    return f"goroutines {', '.join(map(str, sorted(ids)))} were started here"

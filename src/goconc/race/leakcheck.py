@@ -167,7 +167,8 @@ def plan(packages: list[dict], read: Callable[[str], bytes | None]) -> Plan:
                 found = (path, rewritten, external)
                 break
         if found is None:
-            out.files[target] = added_file(name, ip, with_test_main=True)
+            # An external test package (name_test) may import anything: no import cycles.
+            out.files[target] = added_file(name + "_test", ip, with_test_main=True)
         else:
             path, rewritten, external = found
             if isinstance(rewritten, str):
