@@ -390,7 +390,8 @@ def rules_cmd(show_all: bool) -> None:
             continue
         on = "on " if r.enabled_by_default else "off"
         fix = " (fix)" if r.fix.value != "none" else ""
-        click.echo(f"{r.code}  {r.name:32s} {r.severity.value:8s} {on}  {r.summary}{fix}")
+        race = " [goconc race]" if r.dynamic else ""
+        click.echo(f"{r.code}  {r.name:32s} {r.severity.value:8s} {on}  {r.summary}{fix}{race}")
 
 
 @main.command("rule")

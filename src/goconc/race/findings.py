@@ -99,13 +99,13 @@ class Locator:
     def span(self, f: Frame) -> Span:
         local = self.local(f.file)
         shown = self.display(local) if local else f.file
-        col = 1
+        col = end = 1
         lines = self.read_lines(local) if local else None
         if lines and 0 < f.line <= len(lines):
-            text = lines[f.line - 1]
+            text = lines[f.line - 1].rstrip("\r")
             col = len(text) - len(text.lstrip(" \t")) + 1
-        pos = Position(f.line, col)
-        return Span(shown, pos, pos)
+            end = len(text.encode("utf-8")) + 1  # the whole statement: the runtime names lines, not columns
+        return Span(shown, Position(f.line, col), Position(f.line, max(col, end)))
 
     def short(self, f: Frame) -> str:
         return f"{os.path.basename(f.file)}:{f.line}"
