@@ -1,0 +1,415 @@
+"""`goconc new`: verified concurrency patterns, generated with tests, a benchmark and their doc.
+
+A pattern is a value: name, summary, parameters (with defaults that compile as they are),
+variants, and the template files it renders (templates/<pattern>/*.tmpl, plus the shared leak
+check of templates/common). Rendering is a pure function of the parameters: `{{name}}`
+placeholders are replaced, nothing else, and the result is gofmt'ed when gofmt is available.
+
+Every pattern is proven in goconc's own test suite (tests/test_patterns.py): generated with
+default and non-default parameters into a fresh module, then gofmt, go vet, go test -race
+-count=3 (whose TestMain fails on a leaked goroutine) and goconc check must all be clean.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+GO_VERSION = "1.23.0"  # as `go mod tidy` writes it (the pinned dependencies declare go 1.23.0)
+# Pinned dependencies of the variants that need them (the newest that support go 1.23), with the
+# go.sum lines the go command would write, so a new module builds without `go mod tidy`.
+DEPS = {
+    "golang.org/x/sync": ("v0.16.0", [
+        "golang.org/x/sync v0.16.0 h1:ycBJEhp9p4vXvUZNszeOq0kGTPghopOL8q0fq3vstxw=",
+        "golang.org/x/sync v0.16.0/go.mod h1:1dzgHSNfp02xaA81J2MS99Qcpr2w7fw1gpm99rleRqA=",
+    ]),
+    "golang.org/x/time": ("v0.12.0", [
+        "golang.org/x/time v0.12.0 h1:ScB/8o8olJvc+CQPWrK3fPZNfh7qgwCrY0zJmoEQLSE=",
+        "golang.org/x/time v0.12.0/go.mod h1:CDIdPxbZBQxdj6cxyCIdrNogrJKMJ7pr37NYpMcMDSg=",
+    ]),
+}
+
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_GO_KEYWORDS = set("""break case chan const continue default defer else fallthrough for func go goto if
+import interface map package range return select struct switch type var""".split())
+# A Go type expression without package qualifiers: builtins, slices, maps, pointers, arrays,
+# struct{}, generic-free composite literals of them.
+_TYPE = re.compile(r"^[\[\]\*a-zA-Z0-9_{}; ]+$")
+_BUILTIN_TYPES = set("""any bool byte comparable complex64 complex128 error float32 float64 int int8 int16
+int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr""".split())
+
+
+class PatternError(ValueError):
+    """Parameters or a target the generator refuses, with a one-line reason."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # also the CLI option: --name
+    default: str
+    help: str
+    kind: str = "str"  # str | int | type | duration | float | choice | ident
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    summary: str
+    doc: str  # when to use it
+    template_dir: str
+    params: tuple[Param, ...]
+    files: dict[str, str]  # output file -> template (variant-independent)
+    variant_files: dict[str, dict[str, str]] = field(default_factory=dict)  # variant -> {output: template}
+    variant_deps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    deps: tuple[str, ...] = ()
+    variant_text: dict[str, dict[str, str]] = field(default_factory=dict)  # variant -> extra placeholders
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        p = self.param("variant")
+        return p.choices if p else ()
+
+
+def _p_pkg(default: str) -> Param:
+    return Param("package", default, "Go package name of the generated code", "ident")
+
+
+_IN = Param("in", "int", "element (job) type the benchmark instantiates the generic code with", "type")
+_OUT = Param("out", "int", "result type the benchmark instantiates the generic code with", "type")
+
+PATTERNS: dict[str, Pattern] = {}
+
+
+def _register(p: Pattern) -> None:
+    PATTERNS[p.name] = p
+
+
+_register(Pattern(
+    name="worker-pool",
+    summary="bounded workers over a job channel; results; the first error cancels the rest",
+    doc="Many independent jobs arriving over time (a queue, a stream of rows), a fixed budget of "
+        "goroutines or connections, results consumed as they come.",
+    template_dir="worker_pool",
+    params=(_p_pkg("workerpool"), _IN, _OUT,
+            Param("workers", "4", "number of workers", "int"),
+            Param("buffer", "4", "capacity of the results channel", "int"),
+            Param("variant", "stdlib", "stdlib (sync.WaitGroup) or errgroup (golang.org/x/sync, SetLimit)",
+                  "choice", ("stdlib", "errgroup"))),
+    files={"doc.go": "doc.go.tmpl", "pool_test.go": "pool_test.go.tmpl"},
+    variant_files={"stdlib": {"pool.go": "pool.go.tmpl"}, "errgroup": {"pool.go": "pool_errgroup.go.tmpl"}},
+    variant_deps={"errgroup": ("golang.org/x/sync",)},
+    variant_text={
+        "stdlib": {"variant_model": "This variant uses only the standard library: a sync.WaitGroup "
+                                    "counts the workers and context.WithCancelCause carries the first error."},
+        "errgroup": {"variant_model": "This variant uses golang.org/x/sync/errgroup: SetLimit bounds "
+                                      "the goroutines (Go blocks while the limit is reached) and the "
+                                      "group's context carries the first error."},
+    },
+))
+
+
+_register(Pattern(
+    name="pipeline",
+    summary="stages connected by channels; each owns and closes its output; cancellation reaches all",
+    doc="Data that flows through several steps (parse, transform, filter, batch, write) where the "
+        "steps can overlap in time and memory in flight must stay bounded.",
+    template_dir="pipeline",
+    params=(_p_pkg("pipeline"), Param("in", "int", "element type the benchmark pushes through a stage", "type"),
+            Param("buffer", "16", "channel capacity between stages", "int")),
+    files={"doc.go": "doc.go.tmpl", "pipeline.go": "pipeline.go.tmpl", "pipeline_test.go": "pipeline_test.go.tmpl"},
+))
+
+
+_register(Pattern(
+    name="fan-out-fan-in",
+    summary="N workers reading one channel, results merged into one channel closed when all are done",
+    doc="CPU- or latency-bound work on a stream of values where the order of results does not matter "
+        "and the input is a channel rather than a slice.",
+    template_dir="fan_out_fan_in",
+    params=(_p_pkg("fanout"), _IN, _OUT, Param("workers", "4", "number of workers", "int"),
+            Param("buffer", "0", "capacity of each worker's output channel", "int")),
+    files={"doc.go": "doc.go.tmpl", "fan.go": "fan.go.tmpl", "fan_test.go": "fan_test.go.tmpl"},
+))
+
+
+_register(Pattern(
+    name="bounded-parallel",
+    summary="errgroup.WithContext + SetLimit over a slice, results in input order",
+    doc="A known slice of inputs (URLs, files, IDs) to process concurrently with a cap on "
+        "concurrency, where the first failure should stop the rest and results keep input order.",
+    template_dir="bounded_parallel",
+    params=(_p_pkg("parallel"), _IN, _OUT, Param("limit", "8", "calls running at once", "int")),
+    files={"doc.go": "doc.go.tmpl", "parallel.go": "parallel.go.tmpl", "parallel_test.go": "parallel_test.go.tmpl"},
+    deps=("golang.org/x/sync",),
+))
+
+
+_register(Pattern(
+    name="graceful-shutdown",
+    summary="HTTP server: signal.NotifyContext, drain in-flight requests, stop workers, force close",
+    doc="A long-running service that must finish in-flight requests on deploy (SIGTERM), stop its "
+        "background workers in order, and never hang past a deadline.",
+    template_dir="graceful_shutdown",
+    params=(_p_pkg("server"), Param("addr", ":8080", "default listen address", "addr"),
+            Param("shutdown_timeout", "10s", "how long in-flight requests may take to drain", "duration")),
+    files={"doc.go": "doc.go.tmpl", "server.go": "server.go.tmpl", "server_test.go": "server_test.go.tmpl"},
+))
+
+
+_register(Pattern(
+    name="rate-limiter",
+    summary="token bucket usable from many goroutines, with a context-aware Wait",
+    doc="Calls to an API with a quota, or any event that must not happen more than N times a second "
+        "on average, from many goroutines at once.",
+    template_dir="rate_limiter",
+    params=(_p_pkg("ratelimit"), Param("rate", "10", "events per second", "float"),
+            Param("burst", "5", "events allowed at once when the bucket is full", "int"),
+            Param("variant", "stdlib", "stdlib (a mutex-guarded bucket, no goroutine) or xtime "
+                  "(golang.org/x/time/rate)", "choice", ("stdlib", "xtime"))),
+    files={"doc.go": "doc.go.tmpl", "limiter_test.go": "limiter_test.go.tmpl"},
+    variant_files={"stdlib": {"limiter.go": "limiter.go.tmpl"}, "xtime": {"limiter.go": "limiter_xtime.go.tmpl"}},
+    variant_deps={"xtime": ("golang.org/x/time",)},
+    variant_text={
+        "stdlib": {"variant_model": "This variant needs only the standard library: tokens are "
+                                    "computed from the time elapsed, so no ticker goroutine runs."},
+        "xtime": {"variant_model": "This variant wraps golang.org/x/time/rate, the standard "
+                                   "implementation, behind the same small API."},
+    },
+))
+
+
+_register(Pattern(
+    name="pubsub",
+    summary="broker with Subscribe/Unsubscribe/Publish, per-subscriber buffers, slow-consumer policy",
+    doc="Events from a few producers to many consumers inside one process (cache invalidation, "
+        "live updates, notifications) where a slow consumer must not stall the others.",
+    template_dir="pubsub",
+    params=(_p_pkg("pubsub"), Param("in", "string", "message type the benchmark publishes", "type"),
+            Param("buffer", "64", "messages buffered per subscriber", "int"),
+            Param("policy", "drop", "when a subscriber is full: drop, or block up to --block-timeout",
+                  "choice", ("drop", "block")),
+            Param("block_timeout", "100ms", "how long Publish waits for a full subscriber (policy block)",
+                  "duration")),
+    files={"doc.go": "doc.go.tmpl", "broker.go": "broker.go.tmpl", "broker_test.go": "broker_test.go.tmpl"},
+))
+
+
+_register(Pattern(
+    name="periodic-worker",
+    summary="ticker-driven background task with Start/Stop that never leaks its goroutine or ticker",
+    doc="Housekeeping that runs every N seconds for the life of a component (refresh a cache, flush "
+        "metrics, expire sessions) and must stop cleanly with it.",
+    template_dir="periodic_worker",
+    params=(_p_pkg("periodic"), Param("interval", "1s", "how often the task runs", "duration")),
+    files={"doc.go": "doc.go.tmpl", "worker.go": "worker.go.tmpl", "worker_test.go": "worker_test.go.tmpl"},
+))
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+
+def resolve(pattern: Pattern, given: dict[str, str | None]) -> dict[str, str]:
+    """Validated parameter values (defaults filled in). Raises PatternError."""
+    values: dict[str, str] = {}
+    for name, value in given.items():
+        if value is not None and pattern.param(name) is None:
+            applicable = ", ".join("--" + p.name for p in pattern.params)
+            raise PatternError(f"--{name} does not apply to {pattern.name} (it takes {applicable})")
+    for p in pattern.params:
+        value = given.get(p.name)
+        value = p.default if value is None else str(value).strip()
+        values[p.name] = _validate(p, value)
+    return values
+
+
+def _validate(p: Param, value: str) -> str:
+    bad = f"--{p.name} {value!r}: "
+    if p.kind == "ident":
+        if not _IDENT.match(value) or value in _GO_KEYWORDS or value.endswith("_test"):
+            raise PatternError(bad + "not a Go package name (lower case letters, digits, _)")
+    elif p.kind == "int":
+        if not value.isdigit() or not 0 <= int(value) <= 1_000_000:
+            raise PatternError(bad + "not a whole number from 0 to 1000000")
+        value = str(int(value))
+    elif p.kind == "float":
+        try:
+            f = float(value)
+        except ValueError:
+            raise PatternError(bad + "not a number") from None
+        if not 0 < f < 1e9:
+            raise PatternError(bad + "must be above 0")
+    elif p.kind == "duration":
+        if not re.fullmatch(r"(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+", value):
+            raise PatternError(bad + "not a Go duration such as 500ms, 10s or 1m30s")
+    elif p.kind == "addr":
+        if not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*:[0-9]{1,5}", value):
+            raise PatternError(bad + "not a listen address such as :8080 or 127.0.0.1:9000")
+    elif p.kind == "choice":
+        if value not in p.choices:
+            raise PatternError(bad + f"must be one of {', '.join(p.choices)}")
+    elif p.kind == "type":
+        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", value))
+        if "." in value or not _TYPE.match(value) or not words or not words <= (_BUILTIN_TYPES | {"struct", "map"}):
+            raise PatternError(bad + "use a built-in Go type or a composite of them ([]byte, map[string]int, "
+                                     "*int, struct{}); for your own type, edit the generated benchmark")
+    return value
+
+
+def go_duration_expr(value: str) -> str:
+    """A Go expression of type time.Duration for a duration string: `10 * time.Second`."""
+    units = {"ns": "time.Nanosecond", "us": "time.Microsecond", "µs": "time.Microsecond",
+             "ms": "time.Millisecond", "s": "time.Second", "m": "time.Minute", "h": "time.Hour"}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", value)
+    if len(parts) == 1 and "." not in parts[0][0]:
+        n, u = parts[0]
+        return f"{n} * {units[u]}"
+    scale = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
+             "h": 3_600_000_000_000}
+    total = sum(float(n) * scale[u] for n, u in parts)
+    return f"{int(total)} * time.Nanosecond"
+
+
+def placeholders(pattern: Pattern, values: dict[str, str]) -> dict[str, str]:
+    out = {("pkg" if k == "package" else k): v for k, v in values.items()}
+    for p in pattern.params:
+        if p.kind == "duration":
+            out[p.name + "_expr"] = go_duration_expr(values[p.name])
+    if "policy" in values:
+        out["policy_const"] = values["policy"].capitalize()
+    variant = values.get("variant")
+    if variant:
+        out.update(pattern.variant_text.get(variant, {}))
+    return out
+
+
+_PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
+
+
+def render_text(template: str, subst: dict[str, str]) -> str:
+    def one(m: re.Match) -> str:
+        key = m.group(1)
+        if key not in subst:
+            raise KeyError(f"template placeholder {{{{{key}}}}} has no value")
+        return subst[key]
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+def _template(pattern_dir: str, name: str) -> str:
+    return resources.files("goconc.patterns").joinpath("templates", pattern_dir, name).read_text(encoding="utf-8")
+
+
+def deps_of(pattern: Pattern, values: dict[str, str]) -> tuple[str, ...]:
+    return pattern.deps + pattern.variant_deps.get(values.get("variant", ""), ())
+
+
+def render(pattern: Pattern, values: dict[str, str]) -> dict[str, str]:
+    """{file name: Go source} for the pattern (pure, except for gofmt when available)."""
+    subst = placeholders(pattern, values)
+    files = dict(pattern.files)
+    files.update(pattern.variant_files.get(values.get("variant", ""), {}))
+    out = {name: render_text(_template(pattern.template_dir, tmpl), subst) for name, tmpl in files.items()}
+    out["leak_test.go"] = render_text(_template("common", "leak_test.go.tmpl"), subst)
+    return {name: _gofmt(src) for name, src in sorted(out.items())}
+
+
+def _gofmt(src: str) -> str:
+    from goconc import runner
+
+    gofmt = runner.find_gofmt()
+    if gofmt is None:
+        return src
+    res = runner.run([gofmt], input=src.encode("utf-8"), timeout=60)
+    return res.stdout if res.returncode == 0 and res.stdout else src
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass
+class Generated:
+    directory: str
+    written: list[str]
+    module_created: bool
+    import_path: str
+    todo: list[str]  # what the user still has to do (a `go get` inside an existing module)
+
+
+def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force: bool = False,
+             module: str | None = None) -> Generated:
+    """Write the pattern into directory. Inside an existing module the files join it (go.mod is
+    never edited: a dependency it lacks is printed as a `go get` to run); elsewhere a new module
+    is created with go.mod (and go.sum for pinned dependencies). Nothing is overwritten without
+    force, and nothing is written at all when one file would be."""
+    from goconc.loader import ModuleFinder
+
+    files = render(pattern, values)
+    directory = os.path.abspath(directory)
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise PatternError(f"{directory} exists and is not a directory")
+    found = ModuleFinder().find(directory) if os.path.isdir(directory) or os.path.isdir(os.path.dirname(directory)) \
+        else None
+    if found is None:
+        parent = directory
+        while not os.path.isdir(parent):
+            parent = os.path.dirname(parent)
+        found = ModuleFinder().find(parent)
+    deps = deps_of(pattern, values)
+    todo: list[str] = []
+    created = False
+    if found is not None:
+        rel = os.path.relpath(directory, os.path.dirname(found.gomod)).replace(os.sep, "/")
+        import_path = found.path if rel == "." else f"{found.path}/{rel}"
+        if found.go_version is not None and found.go_version < (1, 23):
+            raise PatternError(f"{found.gomod} says go {found.go_version[0]}.{found.go_version[1]}; the generated "
+                               f"code needs go {GO_VERSION} or later (generics, range over int, min/max)")
+        gomod_text = _read(found.gomod)
+        for dep in deps:
+            if dep not in gomod_text:
+                todo.append(f"go get {dep}@{DEPS[dep][0]}")
+    else:
+        import_path = module or values.get("package", "example.com/generated")
+        files = dict(files)
+        files["go.mod"] = _gomod(import_path, deps)
+        if deps:
+            files["go.sum"] = "".join(line + "\n" for d in sorted(deps) for line in DEPS[d][1])
+        created = True
+    existing = [n for n in files if os.path.exists(os.path.join(directory, n))]
+    if existing and not force:
+        raise PatternError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''} in "
+                           f"{directory}; use --force to overwrite")
+    os.makedirs(directory, exist_ok=True)
+    written = []
+    for name, src in files.items():
+        path = os.path.join(directory, name)
+        tmp = path + ".goconc-tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(src)
+        os.replace(tmp, path)
+        written.append(path)
+    return Generated(directory, written, created, import_path, todo)
+
+
+def _gomod(path: str, deps: tuple[str, ...]) -> str:
+    text = f"module {path}\n\ngo {GO_VERSION}\n"
+    if len(deps) == 1:
+        text += f"\nrequire {deps[0]} {DEPS[deps[0]][0]}\n"
+    elif deps:
+        text += "\nrequire (\n" + "".join(f"\t{d} {DEPS[d][0]}\n" for d in sorted(deps)) + ")\n"
+    return text
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""

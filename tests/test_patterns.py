@@ -1,0 +1,141 @@
+"""`goconc new`: every pattern, with default and non-default parameters, generated into a fresh
+module and proven: gofmt, go mod tidy, go vet, go test -race -count=3 with the leak check, and
+goconc check must all be clean (goconc/patterns/verify.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+from conftest import needs_go
+
+from goconc import patterns as P
+from goconc.cli import main
+from goconc.patterns.verify import verify
+
+# pattern -> non-default parameters (every parameter that changes the code is moved off its default)
+NON_DEFAULT = {
+    "worker-pool": {"package": "jobs", "variant": "errgroup", "workers": "8", "buffer": "0", "in": "string",
+                    "out": "[]byte"},
+    "pipeline": {"package": "stages", "buffer": "0", "in": "[]byte"},
+    "fan-out-fan-in": {"package": "spread", "workers": "2", "buffer": "8", "in": "float64", "out": "string"},
+    "bounded-parallel": {"package": "fetch", "limit": "2", "in": "string", "out": "map[string]int"},
+    "graceful-shutdown": {"package": "web", "addr": "127.0.0.1:9090", "shutdown_timeout": "1m30s"},
+    "rate-limiter": {"package": "quota", "variant": "xtime", "rate": "2.5", "burst": "1"},
+    "pubsub": {"package": "events", "policy": "block", "buffer": "1", "block_timeout": "5ms", "in": "[]int"},
+    "periodic-worker": {"package": "housekeeping", "interval": "250ms"},
+}
+
+CELLS = [(name, "default", {}) for name in P.PATTERNS] + [(name, "custom", NON_DEFAULT[name]) for name in P.PATTERNS]
+
+
+def test_at_least_the_eight_patterns_and_every_one_in_the_matrix():
+    assert set(P.PATTERNS) >= {"worker-pool", "pipeline", "fan-out-fan-in", "bounded-parallel",
+                               "graceful-shutdown", "rate-limiter", "pubsub", "periodic-worker"}
+    assert set(NON_DEFAULT) == set(P.PATTERNS)
+    for name, params in NON_DEFAULT.items():
+        pat = P.PATTERNS[name]
+        for k, v in params.items():
+            assert pat.param(k) is not None and v != pat.param(k).default, (name, k)
+
+
+@needs_go
+@pytest.mark.parametrize("name,kind,params", CELLS, ids=[f"{n}-{k}" for n, k, _ in CELLS])
+def test_generated_pattern_is_proven(tmp_path, name, kind, params):
+    pat = P.PATTERNS[name]
+    values = P.resolve(pat, params)
+    out = P.generate(pat, values, str(tmp_path / "gen"), module=f"example.com/{values['package']}")
+    assert out.module_created and out.todo == []
+    files = sorted(os.path.basename(f) for f in out.written)
+    assert {"doc.go", "leak_test.go", "go.mod"} <= set(files)
+    steps = verify(out.directory)
+    failed = [f"{s.name}:\n{s.detail}" for s in steps if not s.ok]
+    assert not failed, "\n\n".join(failed)
+
+
+def _read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def test_rendering_uses_the_parameters(tmp_path):
+    pat = P.PATTERNS["worker-pool"]
+    files = P.render(pat, P.resolve(pat, NON_DEFAULT["worker-pool"]))
+    assert files["pool.go"].startswith("package jobs\n") and "golang.org/x/sync/errgroup" in files["pool.go"]
+    assert "const DefaultWorkers = 8" in files["pool.go"]
+    assert "jobs := make(chan string)" in files["pool_test.go"] and "var r []byte" in files["pool_test.go"]
+    doc = files["doc.go"]
+    for section in ("# Concurrency model", "# Races, and how the design prevents them", "# How it stops",
+                    "# Assumptions"):
+        assert section in doc
+    gs = P.PATTERNS["graceful-shutdown"]
+    server = P.render(gs, P.resolve(gs, {"shutdown_timeout": "1m30s"}))["server.go"]
+    assert "DefaultShutdownTimeout = 90000000000 * time.Nanosecond" in server
+    assert "DefaultShutdownTimeout = 10 * time.Second" in P.render(gs, P.resolve(gs, {}))["server.go"]
+
+
+def test_bad_parameters_are_one_line_usage_errors():
+    runner = CliRunner()
+    cases = [
+        (["new", "pubsub", "--workers", "3"], "--workers does not apply to pubsub"),
+        (["new", "worker-pool", "--in", "time.Duration"], "use a built-in Go type"),
+        (["new", "worker-pool", "--package", "func"], "not a Go package name"),
+        (["new", "worker-pool", "--variant", "fast"], "must be one of stdlib, errgroup"),
+        (["new", "periodic-worker", "--interval", "soon"], "not a Go duration"),
+        (["new", "nope"], "unknown pattern 'nope'"),
+        (["new"], "name a pattern"),
+    ]
+    for args, msg in cases:
+        res = runner.invoke(main, args)
+        assert res.exit_code == 2 and msg in res.stderr, (args, res.stderr)
+
+
+def test_never_overwrites_without_force(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "wp"
+    first = runner.invoke(main, ["new", "worker-pool", "--dir", str(target)])
+    assert first.exit_code == 0 and "wrote" in first.stdout and (target / "go.mod").exists()
+    (target / "pool.go").write_text("// mine\n")
+    again = runner.invoke(main, ["new", "worker-pool", "--dir", str(target)])
+    assert again.exit_code == 2 and "already exist" in again.stderr and "--force" in again.stderr
+    assert (target / "pool.go").read_text() == "// mine\n"  # nothing written at all
+    forced = runner.invoke(main, ["new", "worker-pool", "--dir", str(target), "--force"])
+    assert forced.exit_code == 0 and (target / "pool.go").read_text().startswith("package workerpool")
+
+
+def test_inside_an_existing_module(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.24\n")
+    res = CliRunner().invoke(main, ["new", "bounded-parallel", "--dir", str(tmp_path / "internal" / "par")])
+    assert res.exit_code == 0, res.stderr
+    assert "package example.com/app/internal/par" in res.stdout
+    assert "then run: go get golang.org/x/sync@v0.16.0" in res.stdout
+    assert not (tmp_path / "internal" / "par" / "go.mod").exists()
+    assert _read(tmp_path / "go.mod") == "module example.com/app\n\ngo 1.24\n"  # never edited
+
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "go.mod").write_text("module example.com/old\n\ngo 1.20\n")
+    res = CliRunner().invoke(main, ["new", "pipeline", "--dir", str(tmp_path / "old" / "p")])
+    assert res.exit_code == 2 and "needs go 1.23.0 or later" in res.stderr
+
+
+def test_list_describes_every_pattern():
+    res = CliRunner().invoke(main, ["new", "--list"])
+    assert res.exit_code == 0
+    for name, pat in P.PATTERNS.items():
+        assert f"{name}\n  {pat.summary}" in res.stdout
+    assert "--shutdown-timeout" in res.stdout and "(drop|block)" in res.stdout
+
+
+@needs_go
+def test_the_leak_check_catches_a_leak(tmp_path):
+    pat = P.PATTERNS["periodic-worker"]
+    out = P.generate(pat, P.resolve(pat, {}), str(tmp_path / "gen"), module="example.com/periodic")
+    (tmp_path / "gen" / "leaky_test.go").write_text(
+        "package periodic\n\nimport (\n\t\"context\"\n\t\"testing\"\n\t\"time\"\n)\n\n"
+        "func TestForgetsStop(t *testing.T) {\n"
+        "\tw := New(time.Millisecond, func(context.Context) error { return nil }, nil)\n"
+        "\tif err := w.Start(context.Background()); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n")
+    steps = {s.name: s for s in verify(out.directory, race_count=1)}
+    assert not steps["go test -race"].ok
+    assert "leaked goroutines" in steps["go test -race"].detail and "(*Worker).loop" in steps["go test -race"].detail
