@@ -139,3 +139,40 @@ def test_the_leak_check_catches_a_leak(tmp_path):
     steps = {s.name: s for s in verify(out.directory, race_count=1)}
     assert not steps["go test -race"].ok
     assert "leaked goroutines" in steps["go test -race"].detail and "(*Worker).loop" in steps["go test -race"].detail
+
+
+def test_values_that_would_break_the_generated_code_are_refused(tmp_path):
+    runner = CliRunner()
+    cases = [
+        (["new", "worker-pool", "--workers", "0"], "from 1 to 1000000"),
+        (["new", "bounded-parallel", "--limit", "0"], "from 1 to 1000000"),
+        (["new", "periodic-worker", "--interval", "0s"], "from 1µs to 100000h"),
+        (["new", "graceful-shutdown", "--shutdown-timeout", "9999999999h"], "from 1µs to 100000h"),
+        (["new", "worker-pool", "--workers", "²"], "not a whole number"),
+        (["new", "rate-limiter", "--rate", "١٠"], "not a number"),
+        (["new", "worker-pool", "--in", "comparable"], "use a built-in Go type"),
+        (["new", "worker-pool", "--in", "map"], "use a built-in Go type"),
+        (["new", "worker-pool", "--package", "main"], "library packages"),
+    ]
+    for args, msg in cases:
+        res = runner.invoke(main, args + ["--dir", str(tmp_path / "x")])
+        assert res.exit_code == 2 and msg in res.stderr and "Traceback" not in res.stderr, (args, res.stderr)
+    assert not (tmp_path / "x").exists()
+
+
+def test_refuses_a_directory_with_someone_elses_go_files(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.24\n")
+    (tmp_path / "foo.go").write_text("package foo\n")
+    res = CliRunner().invoke(main, ["new", "worker-pool", "--dir", str(tmp_path), "--force"])
+    assert res.exit_code == 2 and "already holds Go files (foo.go)" in res.stderr
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "go.mod").write_text("module example.com/sub\n")
+    res = CliRunner().invoke(main, ["new", "pipeline", "--dir", str(tmp_path / "sub" / "p")])
+    assert res.exit_code == 2 and "has no `go` line" in res.stderr
+
+
+def test_a_std_like_package_name_gets_a_module_path_that_cannot_clash(tmp_path):
+    pat = P.PATTERNS["periodic-worker"]
+    out = P.generate(pat, P.resolve(pat, {"package": "time"}), str(tmp_path / "t"))
+    assert out.import_path == "example.com/time"
+    assert (tmp_path / "t" / "go.mod").read_text().startswith("module example.com/time\n")

@@ -230,3 +230,56 @@ def test_stored_leak_dumps_match_what_the_leak_check_writes_today(name):
     old = leakcheck.parse_leak_file(stored(name))
     assert fresh is not None and (fresh.mode, fresh.package) == (old.mode, old.package)
     assert [(g.state, g.frames[0].line) for g in fresh.leaked()] == [(g.state, g.frames[0].line) for g in old.leaked()]
+
+
+def test_build_failures_of_older_go_and_external_test_packages():
+    from goconc.race.run import analyse_outputs
+
+    # Go before 1.24: no build events; the package fails with "[build failed]", the message on stderr
+    old = '{"Action":"output","Package":"example.com/m/x","Output":"FAIL\\texample.com/m/x [build failed]\\n"}\n' \
+          '{"Action":"fail","Package":"example.com/m/x","Elapsed":0}\n'
+    stderr = "# example.com/m/x\nx/x.go:3:9: undefined: y\n"
+    _, problems, _ = analyse_outputs(parser.parse_test_json(old), LOC, stderr)
+    assert [p.message for p in problems] == ["does not compile: x/x.go:3:9: undefined: y"]
+    # the external test package's build events belong to the package under test
+    ext = '{"ImportPath":"example.com/m/y_test [example.com/m/y.test]","Action":"build-fail"}\n'
+    assert list(parser.parse_test_json(ext)) == ["example.com/m/y"]
+
+
+def test_labels_and_unavailable_stacks_in_dumps():
+    text = "\n".join([
+        "panic: test timed out after 1s",
+        "",
+        "goroutine 7 [sync.Mutex.Lock (leaked) labels:{\"job\": \"x\"}]:",
+        "example.com/m/p.Stuck()",
+        "\t/src/p/p.go:9 +0x1",
+        "",
+        "goroutine 8 [running]:",
+        "\tgoroutine running on other thread; stack unavailable",
+        "",
+        "goroutine 9 [chan send]:",
+        "example.com/m/p.Send()",
+        "\t/src/p/p.go:20 +0x1",
+    ])
+    (crash,) = parser.parse_crashes(text)
+    states = [(g.id, g.state, g.leaked) for g in crash.goroutines]
+    assert states == [(7, "sync.Mutex.Lock", True), (8, "running", False), (9, "chan send", False)]
+
+
+def test_a_panic_re_raised_by_a_deferred_recover_points_at_the_real_failure():
+    text = "\n".join([
+        "panic: close of closed channel [recovered]",
+        "\tpanic: close of closed channel",
+        "",
+        "goroutine 6 [running]:",
+        "example.com/m/p.TestX.func1()",
+        "\t/src/p/p_test.go:9 +0x1",
+        "panic({0x1, 0x2})",
+        "\t/usr/local/go/src/runtime/panic.go:860 +0x1",
+        "example.com/m/p.Stop(...)",
+        "\t/src/p/p.go:5",
+        "example.com/m/p.TestX(0x1)",
+        "\t/src/p/p_test.go:12 +0x1",
+    ])
+    (d,) = F.crash_findings(parser.parse_crashes(text)[0], F.Locator())  # no GOROOT known: as in explain
+    assert (d.code, d.span.path, d.span.start.line) == ("GC9005", "/src/p/p.go", 5)

@@ -170,7 +170,10 @@ def test_testmain_is_wrapped_in_place_keeping_lines():
     src = (b"package p_test\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\n"
            b"func TestMain(tm *testing.M) {\n\tcode := tm.Run()\n\tos.Exit(code)\n}\n")
     out = leakcheck.rewrite_test_main("x_test.go", src)
-    assert out.count(b"\n") == src.count(b"\n") and b"code := goconcLeakRun(tm)" in out
+    lines = out.split(b"\n")
+    assert lines[8:10] == [b"\tcode := goconcLeakRun(tm)", b"\tgoconcExit(code)"]  # same lines as before
+    assert out.startswith(src[:src.index(b"func TestMain")])
+    assert out.endswith(b"var _ = os.Exit // added by goconc race\n")  # os may be unused now
     none = b"package p\n\nimport \"testing\"\n\nfunc TestMain(m *testing.M) { helper(m) }\n"
     assert "does not call m.Run() itself" in leakcheck.rewrite_test_main("y_test.go", none)
     assert leakcheck.rewrite_test_main("z_test.go", b"package p\n\nfunc TestX() {}\n") is None
@@ -217,3 +220,53 @@ def test_a_package_the_leak_check_cannot_join_is_tested_without_it(monkeypatch):
     assert "clash/clash.go:12:3: data race: write in clash.Add.func1" in res.stdout
     assert "example.com/racefix/clash: the leak check cannot be added to this package" in res.stderr
     assert "goconcPackage redeclared" in res.stderr and "does not compile" not in res.stderr
+
+
+@needs_go
+def test_sigterm_stops_go_test_and_its_test_binaries():
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), GOTOOLCHAIN="local", GOFLAGS="-mod=mod",
+               GOPROXY="off", GOWORK="off")
+    proc = subprocess.Popen([sys.executable, "-m", "goconc", "race", "--count", "1", "--timeout", "5m", "./abba"],
+                            cwd=MOD, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not _alive("abba.test") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _alive("abba.test"), "the test binary never started"
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    time.sleep(0.3)
+    assert _alive("abba.test") == []
+
+
+@needs_go
+def test_testmain_teardown_runs_before_the_leak_check(monkeypatch, tmp_path):
+    mod = tmp_path / "m"
+    (mod / "td").mkdir(parents=True)
+    (mod / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (mod / "td" / "td.go").write_text(
+        "package td\n\n// Worker runs until stop is closed, then closes done.\n"
+        "func Worker(stop <-chan struct{}, done chan<- struct{}) {\n\t<-stop\n\tclose(done)\n}\n")
+    (mod / "td" / "td_test.go").write_text(
+        "package td\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\n"
+        "func TestMain(m *testing.M) {\n\tstop, done := make(chan struct{}), make(chan struct{})\n"
+        "\tgo Worker(stop, done)\n\tcode := m.Run()\n\tclose(stop)\n\t<-done\n\tos.Exit(code)\n}\n\n"
+        "func TestNothing(t *testing.T) {}\n")
+    go_env(monkeypatch)
+    monkeypatch.chdir(mod)
+    res = CliRunner().invoke(main, ["race", "--count", "1", "--cpu", "1", "./td"], catch_exceptions=False)
+    assert res.exit_code == 0 and res.stdout == "", res.stdout + res.stderr
+
+
+@needs_go
+def test_a_crash_that_is_no_concurrency_bug_is_still_reported(monkeypatch, tmp_path):
+    mod = tmp_path / "m"
+    (mod / "nilp").mkdir(parents=True)
+    (mod / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (mod / "nilp" / "nilp_test.go").write_text(
+        "package nilp\n\nimport \"testing\"\n\nfunc TestNil(t *testing.T) {\n\tvar p *int\n\t_ = *p\n}\n")
+    go_env(monkeypatch)
+    monkeypatch.chdir(mod)
+    res = CliRunner().invoke(main, ["race", "--count", "1", "--cpu", "1", "./nilp"], catch_exceptions=False)
+    assert res.exit_code == 1
+    assert "example.com/m/nilp: panic: runtime error: invalid memory address or nil pointer dereference" in res.stderr

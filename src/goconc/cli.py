@@ -34,11 +34,23 @@ def _ensure_streams() -> None:
 
 
 def _read_source(path: str) -> str | None:
+    """A Go source file's text for code frames; None for anything that is not a readable,
+    regular, reasonably sized file (paths in pasted reports can be anything)."""
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-    except OSError:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None
+    with open(fd, "rb") as f:
+        try:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > 8 * 1024 * 1024:
+                return None
+            return f.read().decode("utf-8", "replace")
+        except OSError:
+            return None
 
 
 @main.command()
@@ -259,6 +271,7 @@ def race(packages, count, cpu, shuffle, timeout, runs, race, leaks, leak_profile
     opts = racerun.Options(packages=list(packages) or ["./..."], race=race, count=count, cpu=cpu, shuffle=shuffle,
                            timeout=timeout, runs=runs, leaks=leaks, leak_profile=leak_profile, settle_ms=settle,
                            run=run_re, tags=tags)
+    _interrupt_on_termination()
     try:
         result = racerun.run(opts, display=_display_path, read_lines=_read_lines)
     except racerun.GoMissing as exc:
@@ -323,7 +336,7 @@ def explain(file, sources, fmt, color) -> None:
                 data = f.read()
     except OSError as exc:
         _fail(f"cannot read {file}: {exc.strerror or exc}")
-    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    text = _decode_log(data)
     loc = F.Locator(goroot=None, display=_display_path, read_lines=_read_lines,
                     source_dirs=tuple(sources))
     items = ex.explain(text, loc)
@@ -438,6 +451,31 @@ def new(pattern, show_list, directory, module, force, package, in_, out, workers
     for step in result.todo:
         click.echo(f"  then run: {step}")
     click.echo(f"  try it: cd {_display_path(result.directory)} && go test -race ./...")
+
+
+def _decode_log(data: bytes) -> str:
+    """Logs as they come: UTF-8 (with or without BOM) or UTF-16 (Windows PowerShell `>`), CRLF."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "replace")
+    else:
+        text = data.decode("utf-8-sig", "replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _interrupt_on_termination() -> None:
+    """SIGTERM and SIGHUP (a CI job cancelled, a terminal closed) end the run like Ctrl-C: the
+    go test process group is killed and the temporary files removed, nothing left behind."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            try:
+                signal.signal(sig, interrupt)
+            except (ValueError, OSError):  # not the main thread (embedded use)
+                pass
 
 
 def _read_lines(path: str) -> list[str] | None:

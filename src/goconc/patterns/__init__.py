@@ -37,7 +37,7 @@ import interface map package range return select struct switch type var""".split
 # A Go type expression without package qualifiers: builtins, slices, maps, pointers, arrays,
 # struct{}, generic-free composite literals of them.
 _TYPE = re.compile(r"^[\[\]\*a-zA-Z0-9_{}; ]+$")
-_BUILTIN_TYPES = set("""any bool byte comparable complex64 complex128 error float32 float64 int int8 int16
+_BUILTIN_TYPES = set("""any bool byte complex64 complex128 error float32 float64 int int8 int16
 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr""".split())
 
 
@@ -50,8 +50,9 @@ class Param:
     name: str  # also the CLI option: --name
     default: str
     help: str
-    kind: str = "str"  # str | int | type | duration | float | choice | ident
+    kind: str = "str"  # str | int | type | duration | float | choice | ident | addr
     choices: tuple[str, ...] = ()
+    minimum: int = 0  # for int: the smallest value the generated code works with
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ _register(Pattern(
         "goroutines or connections, results consumed as they come.",
     template_dir="worker_pool",
     params=(_p_pkg("workerpool"), _IN, _OUT,
-            Param("workers", "4", "number of workers", "int"),
+            Param("workers", "4", "number of workers", "int", minimum=1),
             Param("buffer", "4", "capacity of the results channel", "int"),
             Param("variant", "stdlib", "stdlib (sync.WaitGroup) or errgroup (golang.org/x/sync, SetLimit)",
                   "choice", ("stdlib", "errgroup"))),
@@ -132,7 +133,7 @@ _register(Pattern(
     doc="CPU- or latency-bound work on a stream of values where the order of results does not matter "
         "and the input is a channel rather than a slice.",
     template_dir="fan_out_fan_in",
-    params=(_p_pkg("fanout"), _IN, _OUT, Param("workers", "4", "number of workers", "int"),
+    params=(_p_pkg("fanout"), _IN, _OUT, Param("workers", "4", "number of workers", "int", minimum=1),
             Param("buffer", "0", "capacity of each worker's output channel", "int")),
     files={"doc.go": "doc.go.tmpl", "fan.go": "fan.go.tmpl", "fan_test.go": "fan_test.go.tmpl"},
 ))
@@ -144,7 +145,7 @@ _register(Pattern(
     doc="A known slice of inputs (URLs, files, IDs) to process concurrently with a cap on "
         "concurrency, where the first failure should stop the rest and results keep input order.",
     template_dir="bounded_parallel",
-    params=(_p_pkg("parallel"), _IN, _OUT, Param("limit", "8", "calls running at once", "int")),
+    params=(_p_pkg("parallel"), _IN, _OUT, Param("limit", "8", "calls running at once", "int", minimum=1)),
     files={"doc.go": "doc.go.tmpl", "parallel.go": "parallel.go.tmpl", "parallel_test.go": "parallel_test.go.tmpl"},
     deps=("golang.org/x/sync",),
 ))
@@ -169,7 +170,7 @@ _register(Pattern(
         "on average, from many goroutines at once.",
     template_dir="rate_limiter",
     params=(_p_pkg("ratelimit"), Param("rate", "10", "events per second", "float"),
-            Param("burst", "5", "events allowed at once when the bucket is full", "int"),
+            Param("burst", "5", "events allowed at once when the bucket is full", "int", minimum=1),
             Param("variant", "stdlib", "stdlib (a mutex-guarded bucket, no goroutine) or xtime "
                   "(golang.org/x/time/rate)", "choice", ("stdlib", "xtime"))),
     files={"doc.go": "doc.go.tmpl", "limiter_test.go": "limiter_test.go.tmpl"},
@@ -191,7 +192,7 @@ _register(Pattern(
         "live updates, notifications) where a slow consumer must not stall the others.",
     template_dir="pubsub",
     params=(_p_pkg("pubsub"), Param("in", "string", "message type the benchmark publishes", "type"),
-            Param("buffer", "64", "messages buffered per subscriber", "int"),
+            Param("buffer", "64", "messages buffered per subscriber", "int", minimum=1),
             Param("policy", "drop", "when a subscriber is full: drop, or block up to --block-timeout",
                   "choice", ("drop", "block")),
             Param("block_timeout", "100ms", "how long Publish waits for a full subscriber (policy block)",
@@ -234,20 +235,20 @@ def _validate(p: Param, value: str) -> str:
     if p.kind == "ident":
         if not _IDENT.match(value) or value in _GO_KEYWORDS or value.endswith("_test"):
             raise PatternError(bad + "not a Go package name (lower case letters, digits, _)")
+        if value == "main":
+            raise PatternError(bad + "the patterns are library packages; use them from your main package")
     elif p.kind == "int":
-        if not value.isdigit() or not 0 <= int(value) <= 1_000_000:
-            raise PatternError(bad + "not a whole number from 0 to 1000000")
+        if not re.fullmatch(r"[0-9]{1,7}", value) or not p.minimum <= int(value) <= 1_000_000:
+            raise PatternError(bad + f"not a whole number from {p.minimum} to 1000000")
         value = str(int(value))
     elif p.kind == "float":
-        try:
-            f = float(value)
-        except ValueError:
-            raise PatternError(bad + "not a number") from None
-        if not 0 < f < 1e9:
-            raise PatternError(bad + "must be above 0")
+        if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,9})?", value) or not 1e-6 <= float(value) < 1e9:
+            raise PatternError(bad + "not a number from 0.000001 to 999999999 (digits and one point)")
     elif p.kind == "duration":
-        if not re.fullmatch(r"(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+", value):
+        if not re.fullmatch(r"([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+", value):
             raise PatternError(bad + "not a Go duration such as 500ms, 10s or 1m30s")
+        if not 1_000 <= _nanoseconds(value) <= 100_000 * 3_600_000_000_000:
+            raise PatternError(bad + "must be from 1µs to 100000h")
     elif p.kind == "addr":
         if not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*:[0-9]{1,5}", value):
             raise PatternError(bad + "not a listen address such as :8080 or 127.0.0.1:9000")
@@ -256,7 +257,10 @@ def _validate(p: Param, value: str) -> str:
             raise PatternError(bad + f"must be one of {', '.join(p.choices)}")
     elif p.kind == "type":
         words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", value))
-        if "." in value or not _TYPE.match(value) or not words or not words <= (_BUILTIN_TYPES | {"struct", "map"}):
+        composite_ok = all(re.match(r"\s*[\[{]", value[m.end():]) for m in re.finditer(r"\b(map|struct)\b", value))
+        if "." in value or not _TYPE.match(value) or not words or not composite_ok \
+                or value.count("[") != value.count("]") or value.count("{") != value.count("}") \
+                or not words <= (_BUILTIN_TYPES | {"struct", "map"}):
             raise PatternError(bad + "use a built-in Go type or a composite of them ([]byte, map[string]int, "
                                      "*int, struct{}); for your own type, edit the generated benchmark")
     return value
@@ -270,10 +274,13 @@ def go_duration_expr(value: str) -> str:
     if len(parts) == 1 and "." not in parts[0][0]:
         n, u = parts[0]
         return f"{n} * {units[u]}"
+    return f"{_nanoseconds(value)} * time.Nanosecond"
+
+
+def _nanoseconds(value: str) -> int:
     scale = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
              "h": 3_600_000_000_000}
-    total = sum(float(n) * scale[u] for n, u in parts)
-    return f"{int(total)} * time.Nanosecond"
+    return int(sum(float(n) * scale[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", value)))
 
 
 def placeholders(pattern: Pattern, values: dict[str, str]) -> dict[str, str]:
@@ -365,10 +372,20 @@ def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force:
     deps = deps_of(pattern, values)
     todo: list[str] = []
     created = False
+    if os.path.isdir(directory):
+        ours = set(files) | {"go.mod", "go.sum"}
+        theirs = sorted(n for n in os.listdir(directory) if n.endswith(".go") and n not in ours)
+        if theirs:
+            raise PatternError(f"{directory} already holds Go files ({', '.join(theirs[:3])}"
+                               f"{', ...' if len(theirs) > 3 else ''}): a pattern is a package of its own; "
+                               "choose a new directory with --dir")
     if found is not None:
         rel = os.path.relpath(directory, os.path.dirname(found.gomod)).replace(os.sep, "/")
         import_path = found.path if rel == "." else f"{found.path}/{rel}"
-        if found.go_version is not None and found.go_version < (1, 23):
+        if found.go_version is None or found.go_version < (1, 23):
+            if found.go_version is None:
+                raise PatternError(f"{found.gomod} has no `go` line (the go command then assumes go 1.16); "
+                                   f"the generated code needs go {GO_VERSION} or later")
             raise PatternError(f"{found.gomod} says go {found.go_version[0]}.{found.go_version[1]}; the generated "
                                f"code needs go {GO_VERSION} or later (generics, range over int, min/max)")
         gomod_text = _read(found.gomod)
@@ -376,7 +393,8 @@ def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force:
             if dep not in gomod_text:
                 todo.append(f"go get {dep}@{DEPS[dep][0]}")
     else:
-        import_path = module or values.get("package", "example.com/generated")
+        # A module path with a dot: a bare `time` or `context` would clash with the standard library.
+        import_path = module or f"example.com/{values.get('package', 'generated')}"
         files = dict(files)
         files["go.mod"] = _gomod(import_path, deps)
         if deps:

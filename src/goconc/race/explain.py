@@ -30,13 +30,25 @@ def explain(text: str, loc: F.Locator) -> list[Explanation]:
         out.append(_race(d, r, loc))
     crashes = parser.parse_crashes(text)
     for c in crashes:
+        waiting = _waiting_at(c.goroutines, loc)
         for d in F.crash_findings(c, loc):
-            out.append(_crash(d, c, loc))
+            out.append(_crash(d, c, loc, waiting))
     if not crashes:  # a bare dump: SIGQUIT, /debug/pprof/goroutine?debug=2, a log
         gs = parser.parse_goroutines(text)
+        waiting = _waiting_at(gs, loc)
         for d in F.blocked_findings(gs, loc, F.DEADLOCK, "in this dump", only_blocking=True):
-            out.append(_blocked(d, gs, loc))
+            out.append(_blocked(d, gs, waiting, loc))
     return out
+
+
+def _waiting_at(goroutines, loc: F.Locator) -> dict[tuple[str, int], list[Goroutine]]:
+    """Goroutines by the (shown path, line) of their top user frame: computed once per dump."""
+    by: dict[tuple[str, int], list[Goroutine]] = {}
+    for g in goroutines:
+        f = loc.user_frame(g.frames)
+        if f is not None:
+            by.setdefault((loc.span(f).path, f.line), []).append(g)
+    return by
 
 
 def _line_text(loc: F.Locator, file: str, line: int) -> str:
@@ -101,9 +113,9 @@ _CRASH_FIX = {
 }
 
 
-def _crash(d: Diagnostic, c: Crash, loc: F.Locator) -> Explanation:
+def _crash(d: Diagnostic, c: Crash, loc: F.Locator, waiting) -> Explanation:
     if d.code == F.DEADLOCK[0]:
-        return _blocked(d, list(c.goroutines), loc)
+        return _blocked(d, c.goroutines, waiting, loc)
     ex = Explanation(d)
     ex.facts.append(f"{c.kind}: {c.message}")
     g = c.goroutines[0] if c.goroutines else None
@@ -117,10 +129,9 @@ def _crash(d: Diagnostic, c: Crash, loc: F.Locator) -> Explanation:
     return ex
 
 
-def _blocked(d: Diagnostic, goroutines: list[Goroutine], loc: F.Locator) -> Explanation:
+def _blocked(d: Diagnostic, goroutines, waiting, loc: F.Locator) -> Explanation:
     ex = Explanation(d)
-    here = [g for g in goroutines if (f := loc.user_frame(g.frames)) is not None
-            and (loc.span(f).path, f.line) == (d.span.path, d.span.start.line)]
+    here = waiting.get((d.span.path, d.span.start.line), [])
     state = here[0].state if here else ""
     for g in here[:5]:
         by = f" (started at {loc.short(g.created_by)})" if g.created_by and loc.is_user(g.created_by) else ""

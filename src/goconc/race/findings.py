@@ -60,6 +60,7 @@ class Locator:
     source_dirs: tuple[str, ...] = ()
     _index: dict[str, list[str]] | None = field(default=None, repr=False)
     _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _spans: dict[tuple[str, int], Span] = field(default_factory=dict, repr=False)
 
     def is_user(self, f: Frame) -> bool:
         return not f.is_std(self.goroot) and f.line > 0 \
@@ -97,6 +98,13 @@ class Locator:
         return found
 
     def span(self, f: Frame) -> Span:
+        key = (f.file, f.line)
+        got = self._spans.get(key)
+        if got is None:
+            got = self._spans[key] = self._span(f)
+        return got
+
+    def _span(self, f: Frame) -> Span:
         local = self.local(f.file)
         shown = self.display(local) if local else f.file
         col = end = 1
@@ -141,8 +149,8 @@ def race_groups(reports: Iterable[RaceReport], loc: Locator) -> list[tuple[Diagn
     merged: dict[tuple, list[RaceReport]] = {}
     for r in reports:
         frames = [loc.user_frame(a.stack) for a in r.accesses]
-        if frames[0] is None:
-            continue
+        if all(f is None for f in frames):
+            continue  # both accesses inside the standard library: nothing of the user's to show
         pair = tuple(sorted((f.file, f.line) for f in frames if f is not None))
         merged.setdefault(pair, []).append(r)
     out = []
@@ -232,7 +240,7 @@ def crash_findings(crash: Crash, loc: Locator, *, test: str | None = None) -> li
         return blocked_findings(crash.goroutines, loc, DEADLOCK, "when the runtime found every goroutine asleep "
                                 "(fatal error: all goroutines are asleep - deadlock!)", only_blocking=False)
     g = crash.goroutines[0] if crash.goroutines else None
-    f = loc.user_frame(g.frames) if g else None
+    f = loc.user_frame(_after_last_panic(g.frames)) if g else None
     if f is None:
         return []
     related = []
@@ -241,6 +249,13 @@ def crash_findings(crash: Crash, loc: Locator, *, test: str | None = None) -> li
     where = f" during {test}" if test else ""
     msg = f"{crash.kind}: {crash.message} in {f.short_func}{where}: {why}"
     return [_diag(kind, msg, loc.span(f), related)]
+
+
+def _after_last_panic(frames: tuple[Frame, ...]) -> tuple[Frame, ...]:
+    """The frames below the last `panic(...)` call: a deferred function that recovers and panics
+    again sits above it, and the code that really failed below it."""
+    last = max((i for i, f in enumerate(frames) if f.func == "panic"), default=-1)
+    return frames[last + 1:] if 0 <= last < len(frames) - 1 else frames
 
 
 def blocked_findings(goroutines: Iterable[Goroutine], loc: Locator, kind: tuple[str, str, Severity],

@@ -40,6 +40,10 @@ class Frame:
             return True
         if self.file.startswith("_cgo_") or self.func.startswith("created by"):
             return True
+        if "." not in self.func.rpartition("/")[2]:
+            return True  # builtins the runtime prints unqualified: panic, goexit
+        if self.file.startswith(("runtime/", "internal/")) or "/src/runtime/" in self.file:
+            return True  # -trimpath, or a GOROOT we were not told about
         pkg = self.package
         if pkg == "main":
             return False

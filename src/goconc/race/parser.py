@@ -154,9 +154,9 @@ def _goroutines(lines: list[str], i: int, *, stop_at_text: bool = False) -> tupl
     while i < n:
         m = _GOROUTINE.match(lines[i].strip())
         if not m:
-            if stop_at_text and lines[i].strip() and out:
+            if stop_at_text and out and lines[i].strip() and not lines[i].startswith(("\t", " ")):
                 break  # the dump has ended: `FAIL pkg`, `exit status 2`, ...
-            i += 1
+            i += 1  # blank, or `\tgoroutine running on other thread; stack unavailable`
             continue
         frames, created, parent, i = _frames(lines, i + 1)
         state, minutes, leaked, locked = _status(m.group("status"))
@@ -164,7 +164,11 @@ def _goroutines(lines: list[str], i: int, *, stop_at_text: bool = False) -> tupl
     return out, i
 
 
+_LABELS = re.compile(r" labels:\{.*\}")
+
+
 def _status(status: str) -> tuple[str, int, bool, bool]:
+    status = _LABELS.sub("", status)  # Go 1.26 GODEBUG=tracebacklabels=1: `[select labels:{"k": "v"}]`
     parts = [p.strip() for p in status.split(",")]
     state = parts[0] if parts else ""
     leaked = False
@@ -252,6 +256,14 @@ def group_goroutines(goroutines: Iterable[Goroutine]) -> list[tuple[Goroutine, i
 # go test -json
 
 
+def _tested_package(import_path: str) -> str:
+    """`a/b_test [a/b.test]` and `a/b [a/b.test]` -> `a/b`: the package go test reports on."""
+    head, _, bracket = import_path.partition(" [")
+    if bracket.endswith(".test]"):
+        return bracket[:-len(".test]")]
+    return head
+
+
 def parse_test_json(text: str) -> dict[str, TestOutput]:
     """`go test -json` output -> one TestOutput per package, in order of first appearance.
 
@@ -277,7 +289,7 @@ def parse_test_json(text: str) -> dict[str, TestOutput]:
             continue
         action = ev.get("Action", "")
         if "ImportPath" in ev:  # a BuildEvent (Go 1.24+)
-            p = pkg(str(ev["ImportPath"]).split(" ", 1)[0])
+            p = pkg(_tested_package(str(ev["ImportPath"])))
             if action == "build-output":
                 p.build_output += ev.get("Output", "")
             elif action == "build-fail":

@@ -71,8 +71,10 @@ def go_version(go: str) -> tuple[str, tuple[int, int]]:
 
 
 def list_packages(go: str, patterns: list[str], cwd: str | None, env: dict[str, str],
-                  tags: str | None) -> tuple[list[dict], str]:
+                  tags: str | None, race: bool = False) -> tuple[list[dict], str]:
     cmd = [go, "list", "-e", "-json"]
+    if race:
+        cmd.append("-race")  # the same files go test -race builds (//go:build race)
     if tags:
         cmd.append(f"-tags={tags}")
     res = runner.run(cmd + ["--", *patterns], cwd=cwd, env=env, timeout=300)
@@ -151,7 +153,7 @@ def run(opts: Options, *, display=lambda p: p, read_lines=lambda p: None) -> Rac
         exp = env.get("GOEXPERIMENT", "")
         env["GOEXPERIMENT"] = ",".join(x for x in (exp, "goroutineleakprofile") if x)
 
-    packages, list_err = list_packages(go, opts.packages, opts.cwd, env, opts.tags)
+    packages, list_err = list_packages(go, opts.packages, opts.cwd, env, opts.tags, opts.race)
     if not packages:
         msg = list_err.strip().splitlines()[0] if list_err.strip() else "no packages matched"
         result.problems.append(Problem(" ".join(opts.packages), msg))
@@ -172,7 +174,10 @@ def run(opts: Options, *, display=lambda p: p, read_lines=lambda p: None) -> Rac
     try:
         overlay = None
         plan = None
-        if opts.leaks:
+        if opts.leaks and (major, minor) < (1, 24):
+            # go vet before Go 1.24 cannot read files added by -overlay: every package would fail.
+            result.notes.append(Problem(version, "leak check needs Go 1.24 or later; skipped"))
+        elif opts.leaks:
             plan = leakcheck.plan(testable, _read_bytes)
             for ip, why in plan.notes:
                 result.notes.append(Problem(ip, why))
@@ -195,7 +200,8 @@ def run(opts: Options, *, display=lambda p: p, read_lines=lambda p: None) -> Rac
                                                f"go test did not finish in {backstop:.0f} s and was stopped"))
             outputs = parser.parse_test_json(res.stdout)
             ours = [ip for ip, p in outputs.items() if p.build_failed and plan is not None
-                    and leakcheck.ADDED_FILE in p.build_output + p.output]
+                    and (leakcheck.ADDED_FILE in p.build_output + p.output
+                         or "multiple definitions of TestMain" in p.build_output + p.output)]
             if ours:
                 # The leak check broke the build (an import cycle in a package that fmt or
                 # testing depend on, a clashing name): test those packages without it.
@@ -281,6 +287,10 @@ def analyse_outputs(outputs: dict[str, TestOutput], loc: F.Locator,
     for name, p in outputs.items():
         if name == "":
             continue
+        if not p.build_failed and p.passed is False and not p.by_test \
+                and ("[build failed]" in p.output or "[setup failed]" in p.output):
+            p.build_failed = True  # Go before 1.24: no build events, the message is on stderr
+            p.build_output = p.build_output or _stderr_for(name, stderr) or p.output
         if p.build_failed:
             problems.append(Problem(name, "does not compile: " + _build_message(p.build_output or p.output)))
             continue
@@ -295,7 +305,13 @@ def analyse_outputs(outputs: dict[str, TestOutput], loc: F.Locator,
         crash_test = p.failed_tests[-1] if p.failed_tests else None
         crashes = parser.parse_crashes(p.output)
         for c in crashes:
-            diags += F.crash_findings(c, loc, test=crash_test)
+            found = F.crash_findings(c, loc, test=crash_test)
+            diags += found
+            if not found:  # a crash, or a hang, that is no concurrency bug we can name: still say so
+                what = f"{c.kind}: {c.message}"
+                if c.message.startswith("test timed out"):
+                    what += " (no goroutine of yours was blocked on a channel or lock)"
+                problems.append(Problem(name, f"{what}{' during ' + crash_test if crash_test else ''}"))
         race_only = {t for t, out in p.by_test.items() if "race detected during execution of test" in out}
         plain = [t for t in p.failed_tests if t not in race_only and "/" not in t]
         failed += len(plain)
@@ -310,6 +326,18 @@ def analyse_outputs(outputs: dict[str, TestOutput], loc: F.Locator,
             if line.strip() and not line.startswith("#"):
                 problems.append(Problem("go", line.strip()))
     return diags, problems, failed
+
+
+def _stderr_for(package: str, stderr: str) -> str:
+    """The lines of go test's stderr about one package (`# pkg` headers and what follows)."""
+    out, keep = [], False
+    for line in stderr.splitlines():
+        if line.startswith("# "):
+            keep = line[2:].split(" ", 1)[0] == package
+            continue
+        if keep or package in line:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _build_message(text: str) -> str:
