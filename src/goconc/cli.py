@@ -85,7 +85,12 @@ def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statisti
         raise click.UsageError(str(exc)) from None
     if output:
         _check_output_path(output)  # before the analysis, not after minutes of it
-    result = check_paths(list(paths) or ["./..."], rules, jobs=jobs, cache=not no_cache)
+    _interrupt_on_termination()
+    try:
+        result = check_paths(list(paths) or ["./..."], rules, jobs=jobs, cache=not no_cache)
+    except KeyboardInterrupt:
+        click.echo("goconc: interrupted", err=True)
+        sys.exit(130)
     try:
         code = _report(result, rules, fmt, output, color, statistics, verbose, exit_zero)
     except BrokenPipeError:  # `goconc check | head`: the reader left; that is not an error of ours
