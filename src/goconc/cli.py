@@ -53,23 +53,33 @@ def _read_source(path: str) -> str | None:
             return None
 
 
+def _output_options(f):
+    """The options every command that prints findings shares."""
+    for opt in reversed([
+        click.option("--select", "selects", multiple=True, metavar="RULES",
+                     help="Only these rules: codes, code prefixes (GC3) or names, comma-separated. ALL for every rule."),
+        click.option("--ignore", "ignores", multiple=True, metavar="RULES",
+                     help="Skip these rules (same forms as --select)."),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+                     envvar="GOCONC_FORMAT", show_default=True, help="Output format."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write findings to FILE."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True),
+        click.option("--statistics", is_flag=True, help="Print the number of findings per rule to stderr."),
+        click.option("-v", "--verbose", is_flag=True, help="Also print notes (e.g. code the parser could not read)."),
+    ]):
+        f = opt(f)
+    return f
+
+
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--select", "selects", multiple=True, metavar="RULES",
-              help="Only these rules: codes, code prefixes (GC3) or names, comma-separated. ALL for every rule.")
-@click.option("--ignore", "ignores", multiple=True, metavar="RULES", help="Skip these rules (same forms as --select).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-              envvar="GOCONC_FORMAT", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write findings to FILE.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: number of CPUs).")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule to stderr.")
 @click.option("--no-cache", is_flag=True, envvar="GOCONC_NO_CACHE",
               help="Analyse everything again instead of reusing the findings for unchanged directories.")
-@click.option("-v", "--verbose", is_flag=True, help="Also print notes (e.g. code the parser could not read).")
-def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statistics, no_cache, verbose) -> None:
+@_output_options
+def check(paths, jobs, no_cache, selects, ignores, fmt, output, exit_zero, color, statistics, verbose) -> None:
     """Analyse Go code: files, directories (walked recursively) and DIR/... patterns.
 
     With no PATHS, analyses ./... . vendor/, testdata/ and directories starting with . or _
@@ -91,14 +101,7 @@ def check(paths, selects, ignores, fmt, output, jobs, exit_zero, color, statisti
     except KeyboardInterrupt:
         click.echo("goconc: interrupted", err=True)
         sys.exit(130)
-    try:
-        code = _report(result, rules, fmt, output, color, statistics, verbose, exit_zero)
-    except BrokenPipeError:  # `goconc check | head`: the reader left; that is not an error of ours
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN
-    sys.exit(code)
+    sys.exit(_report(result, rules, fmt, output, color, statistics, verbose, exit_zero))
 
 
 def _check_output_path(output: str) -> None:
@@ -113,6 +116,17 @@ def _check_output_path(output: str) -> None:
 
 def _report(result, rules, fmt, output, color, statistics, verbose, exit_zero, *,
             summary: str | None = None, nothing_done: bool | None = None) -> int:
+    """Print a run's problems, findings and summary; return the exit code."""
+    try:
+        return _print_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary, nothing_done)
+    except BrokenPipeError:  # `goconc check | head`: the reader left; that is not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN
+
+
+def _print_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary, nothing_done) -> int:
     err = _console(stderr=True, color=color)
     for p in result.problems:
         err.print(f"goconc: {p}", markup=False, highlight=False, soft_wrap=True)
@@ -213,24 +227,6 @@ def _console(*, stderr: bool, color: str):
     return Console(stderr=stderr, force_terminal=force, no_color=no_color, highlight=False)
 
 
-def _output_options(f):
-    """The options every command that prints findings shares."""
-    for opt in reversed([
-        click.option("--select", "selects", multiple=True, metavar="RULES",
-                     help="Only these rules: codes, code prefixes or names, comma-separated."),
-        click.option("--ignore", "ignores", multiple=True, metavar="RULES", help="Skip these rules."),
-        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-                     envvar="GOCONC_FORMAT", show_default=True, help="Output format."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write findings to FILE."),
-        click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
-        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True),
-        click.option("--statistics", is_flag=True, help="Print the number of findings per rule to stderr."),
-        click.option("-v", "--verbose", is_flag=True, help="Also print notes."),
-    ]):
-        f = opt(f)
-    return f
-
-
 @main.command()
 @click.argument("packages", nargs=-1)
 @click.option("--count", type=click.IntRange(min=1), default=3, show_default=True,
@@ -299,19 +295,10 @@ def race(packages, count, cpu, shuffle, timeout, runs, race, leaks, leak_profile
         from goconc.engine import sort_unique
 
         result.diagnostics = sort_unique(result.diagnostics)
-    if result.failed_tests:
-        pass  # already a problem line per package
     summary = (f"{_plural(len(result.diagnostics), 'finding')} in {_plural(result.packages, 'package')} "
                f"({_plural(result.runs, 'run')} of go test, {result.seconds:.1f} s; {result.go_version})")
-    try:
-        code = _report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary=summary,
-                       nothing_done=result.runs == 0 and bool(result.problems))
-    except BrokenPipeError:
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN
-    sys.exit(code)
+    sys.exit(_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary=summary,
+                     nothing_done=result.runs == 0 and bool(result.problems)))
 
 
 @main.command()
