@@ -36,21 +36,13 @@ def _ensure_streams() -> None:
 def _read_source(path: str) -> str | None:
     """A Go source file's text for code frames; None for anything that is not a readable,
     regular, reasonably sized file (paths in pasted reports can be anything)."""
-    import os
-    import stat
+    from goconc.loader import read_regular
+    from goconc.source import MAX_FILE_SIZE
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return read_regular(path, MAX_FILE_SIZE).decode("utf-8", "replace")
     except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None
-    with open(fd, "rb") as f:
-        try:
-            st = os.fstat(f.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_size > 8 * 1024 * 1024:
-                return None
-            return f.read().decode("utf-8", "replace")
-        except OSError:
-            return None
 
 
 def _output_options(f):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from goconc import suppress
 from goconc.gomodel import Package
-from goconc.loader import DirUnit, collect, is_ignored_by_build_tag
+from goconc.loader import DirUnit, collect, is_ignored_by_build_tag, read_regular
 from goconc.queries import run_captures, run_matches
 from goconc.model import (
     INTERNAL_ERROR,
@@ -128,16 +128,10 @@ def read_sources(paths: Sequence[str]) -> dict[str, bytes | OSError]:
 
     Files are opened without blocking and must be regular files: a file swapped for a FIFO after
     the walk must not hang the run."""
-    import stat
-
     out: dict[str, bytes | OSError] = {}
     for p in paths:
         try:
-            fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-            with open(fd, "rb") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    raise OSError(0, "not a regular file; skipped", p)
-                out[p] = f.read()
+            out[p] = read_regular(p)
         except OSError as exc:
             out[p] = exc
     return out

@@ -177,6 +177,23 @@ def _eval_constraint(expr: str) -> bool | None:
         return None
 
 
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_regular(path: str, max_size: int | None = None) -> bytes:
+    """The bytes of a regular file, opened without blocking: a FIFO or device (named *.go, or
+    printed in a pasted report) raises OSError instead of hanging the run; so does a file over
+    max_size."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file; skipped", path)
+        if max_size is not None and st.st_size > max_size:
+            raise OSError(0, f"larger than {max_size} bytes; skipped", path)
+        return f.read()
+
+
 # --- walking ---------------------------------------------------------------------------------
 
 
