@@ -362,13 +362,7 @@ def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force:
     directory = os.path.abspath(directory)
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise PatternError(f"{directory} exists and is not a directory")
-    found = ModuleFinder().find(directory) if os.path.isdir(directory) or os.path.isdir(os.path.dirname(directory)) \
-        else None
-    if found is None:
-        parent = directory
-        while not os.path.isdir(parent):
-            parent = os.path.dirname(parent)
-        found = ModuleFinder().find(parent)
+    found = ModuleFinder().find(directory)  # walks up from a directory that need not exist yet
     deps = deps_of(pattern, values)
     todo: list[str] = []
     created = False

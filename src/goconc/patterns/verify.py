@@ -30,7 +30,6 @@ def go_env() -> dict[str, str]:
     env = dict(os.environ)
     env["GOTOOLCHAIN"] = "local"
     env["GOFLAGS"] = ""  # no -mod=mod: the generated go.mod must be right as written
-    env.pop("GOWORK", None)
     env["GOWORK"] = "off"
     return env
 

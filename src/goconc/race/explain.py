@@ -53,7 +53,7 @@ def _waiting_at(goroutines, loc: F.Locator) -> dict[tuple[str, int], list[Gorout
 
 def _line_text(loc: F.Locator, file: str, line: int) -> str:
     local = loc.local(file)
-    lines = loc.read_lines(local) if local else None
+    lines = loc.lines_of(local) if local else None
     return lines[line - 1].strip() if lines and 0 < line <= len(lines) else ""
 
 

@@ -61,6 +61,7 @@ class Locator:
     _index: dict[str, list[str]] | None = field(default=None, repr=False)
     _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
     _spans: dict[tuple[str, int], Span] = field(default_factory=dict, repr=False)
+    _lines: dict[str, list[str] | None] = field(default_factory=dict, repr=False)
 
     def is_user(self, f: Frame) -> bool:
         return not f.is_std(self.goroot) and f.line > 0 \
@@ -104,11 +105,16 @@ class Locator:
             got = self._spans[key] = self._span(f)
         return got
 
+    def lines_of(self, local: str) -> list[str] | None:
+        if local not in self._lines:
+            self._lines[local] = self.read_lines(local)  # once per file, however many lines are named
+        return self._lines[local]
+
     def _span(self, f: Frame) -> Span:
         local = self.local(f.file)
         shown = self.display(local) if local else f.file
         col = end = 1
-        lines = self.read_lines(local) if local else None
+        lines = self.lines_of(local) if local else None
         if lines and 0 < f.line <= len(lines):
             text = lines[f.line - 1].rstrip("\r")
             col = len(text) - len(text.lstrip(" \t")) + 1
@@ -174,12 +180,7 @@ def race_groups(reports: Iterable[RaceReport], loc: Locator) -> list[tuple[Diagn
         if tests:
             msg += f"; during {', '.join(tests[:3])}" + ("..." if len(tests) > 3 else "")
         msg += _times(len(group))
-        starts: dict[tuple[str, int], tuple[Frame, list[int]]] = {}
-        for c in r.creations:
-            cf = loc.user_frame(c.stack)
-            if cf is not None:
-                starts.setdefault((cf.file, cf.line), (cf, []))[1].append(c.goroutine)
-        related.extend(Related(loc.span(cf), _started(ids)) for cf, ids in starts.values())
+        related += _started_here(loc, [(loc.user_frame(c.stack), c.goroutine) for c in r.creations])
         out.append((_diag(DATA_RACE, msg, loc.span(f0), _unique(related)), r))
     return out
 
@@ -243,9 +244,7 @@ def crash_findings(crash: Crash, loc: Locator, *, test: str | None = None) -> li
     f = loc.user_frame(_after_last_panic(g.frames)) if g else None
     if f is None:
         return []
-    related = []
-    if g is not None and g.created_by is not None and loc.is_user(g.created_by):
-        related.append(Related(loc.span(g.created_by), f"goroutine {g.id} was started here"))
+    related = _started_here(loc, [(g.created_by, g.id)]) if g is not None else []
     where = f" during {test}" if test else ""
     msg = f"{crash.kind}: {crash.message} in {f.short_func}{where}: {why}"
     return [_diag(kind, msg, loc.span(f), related)]
@@ -278,13 +277,18 @@ def blocked_findings(goroutines: Iterable[Goroutine], loc: Locator, kind: tuple[
         waited = f", waiting {minutes} minutes" if minutes else ""
         verb = "leaked" if kind is GOROUTINE_LEAK else "blocked"
         msg = f"{n} {noun} {verb} in {state} in {f.short_func}{waited} {when}"
-        starts: dict[tuple[str, int], tuple[Frame, list[int]]] = {}
-        for m, _ in members:
-            if m.created_by is not None and loc.is_user(m.created_by):
-                starts.setdefault((m.created_by.file, m.created_by.line), (m.created_by, []))[1].append(m.id)
-        related = [Related(loc.span(cf), _started(ids)) for cf, ids in starts.values()]
+        related = _started_here(loc, [(m.created_by, m.id) for m, _ in members])
         out.append(_diag(kind, msg, loc.span(f), related))
     return out
+
+
+def _started_here(loc: Locator, sites: Iterable[tuple[Frame | None, int]]) -> list[Related]:
+    """One related location per creation site in user code, naming the goroutines started there."""
+    by: dict[tuple[str, int], tuple[Frame, list[int]]] = {}
+    for f, gid in sites:
+        if f is not None and loc.is_user(f):
+            by.setdefault((f.file, f.line), (f, []))[1].append(gid)
+    return [Related(loc.span(f), _started(ids)) for f, ids in by.values()]
 
 
 def _started(ids: list[int]) -> str:

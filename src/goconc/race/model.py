@@ -38,7 +38,7 @@ class Frame:
     def is_std(self, goroot: str | None = None) -> bool:
         if goroot and self.file.startswith(goroot.rstrip("/") + "/src/"):
             return True
-        if self.file.startswith("_cgo_") or self.func.startswith("created by"):
+        if self.file.startswith("_cgo_"):
             return True
         if "." not in self.func.rpartition("/")[2]:
             return True  # builtins the runtime prints unqualified: panic, goexit

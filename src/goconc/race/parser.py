@@ -176,8 +176,6 @@ def _status(status: str) -> tuple[str, int, bool, bool]:
         if state.endswith(suffix):
             leaked = leaked or suffix == " (leaked)"
             state = state[:-len(suffix)]
-    if state.endswith(" (leaked)"):
-        leaked, state = True, state[:-len(" (leaked)")]
     minutes, locked = 0, False
     for p in parts[1:]:
         mm = _MINUTES.match(p)

@@ -218,8 +218,7 @@ def run(opts: Options, *, display=lambda p: p, read_lines=lambda p: None) -> Rac
                 outputs.update(parser.parse_test_json(again.stdout))
             diags, problems, failed = analyse_outputs(outputs, loc, res.stderr)
             diags += leak_findings(leak_dir, loc)
-            if run_no == 1 or opts.runs > 1:
-                result.problems.extend(p for p in problems if p not in result.problems)
+            result.problems.extend(p for p in problems if p not in result.problems)
             result.failed_tests = max(result.failed_tests, failed)
             for d in diags:
                 key = finding_key(d)
