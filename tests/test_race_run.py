@@ -135,7 +135,8 @@ def test_hanging_package_is_stopped_at_the_timeout_and_leaves_nothing_behind(mon
 
 
 @needs_go
-def test_ctrl_c_stops_go_test_and_its_test_binaries():
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_stops_go_test_and_its_test_binaries(sig):
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), GOTOOLCHAIN="local", GOFLAGS="-mod=mod",
                GOPROXY="off", GOWORK="off")
     proc = subprocess.Popen([sys.executable, "-m", "goconc", "race", "--count", "1", "--timeout", "5m", "./abba"],
@@ -144,7 +145,7 @@ def test_ctrl_c_stops_go_test_and_its_test_binaries():
     while not _alive("abba.test") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _alive("abba.test"), "the test binary never started"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err.decode()
     time.sleep(0.3)
@@ -220,23 +221,6 @@ def test_a_package_the_leak_check_cannot_join_is_tested_without_it(monkeypatch):
     assert "clash/clash.go:12:3: data race: write in clash.Add.func1" in res.stdout
     assert "example.com/racefix/clash: the leak check cannot be added to this package" in res.stderr
     assert "goconcPackage redeclared" in res.stderr and "does not compile" not in res.stderr
-
-
-@needs_go
-def test_sigterm_stops_go_test_and_its_test_binaries():
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), GOTOOLCHAIN="local", GOFLAGS="-mod=mod",
-               GOPROXY="off", GOWORK="off")
-    proc = subprocess.Popen([sys.executable, "-m", "goconc", "race", "--count", "1", "--timeout", "5m", "./abba"],
-                            cwd=MOD, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while not _alive("abba.test") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _alive("abba.test"), "the test binary never started"
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
-    assert proc.returncode == 130
-    time.sleep(0.3)
-    assert _alive("abba.test") == []
 
 
 @needs_go
