@@ -253,9 +253,10 @@ def _with_message(d: Diagnostic, message: str) -> Diagnostic:
 
 
 def _read_bytes(path: str) -> bytes | None:
+    from goconc.loader import read_regular
+
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return read_regular(path)
     except OSError:
         return None
 
