@@ -66,7 +66,7 @@ def main() -> int:
         for kind in ("cold", "warm"):  # an empty results cache, then the same run again
             wall, rss, rc, out = timed(goconc, cwd=tree, env=env)
             mine[kind] = wall
-            n = sum(1 for line in out.splitlines() if line and not line.startswith("\t"))
+            n = sum(1 for line in out.splitlines() if line and not line.startswith((" ", "\t")))
             print(f"goconc ({kind:4s} cache): {wall:8.2f} s  peak RSS {rss:5d} MiB  ({n} findings, exit {rc})")
 
     results = {}

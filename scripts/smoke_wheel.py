@@ -35,14 +35,14 @@ PKG = os.path.join(ROOT, "src", "goconc")
 # `goconc check buggy` run from a copy of examples/ (text output, no terminal).
 EXPECTED = """\
 buggy/cache.go:19:2: lock on c.mu is not released on the path that returns at line 22 (when `!ok` at line 21): add c.mu.Unlock() before that return, or defer it (GC3002)
-	buggy/cache.go:22:3: returns with c.mu still locked
+    note: returns with c.mu still locked (buggy/cache.go:22:3)
 buggy/cache.go:31:8: c.mu was locked with RLock() at line 30 but is released with Unlock(); use RUnlock() (GC3004)
-	buggy/cache.go:30:2: c.mu.RLock() here
+    note: c.mu.RLock() here (buggy/cache.go:30:2)
 buggy/cache.go:36:9: Snapshot has a value receiver of type Cache, which contains sync.RWMutex: each call copies the lock; use a pointer receiver (*Cache) (GC3001)
 buggy/cache.go:46:4: wg.Add called inside the goroutine it counts: it can run after wg.Wait() has returned; call wg.Add before the go statement (GC2001)
-	buggy/cache.go:45:3: goroutine started here
+    note: goroutine started here (buggy/cache.go:45:3)
 buggy/cache.go:52:4: wg.Done() is not deferred, and a path that returns at line 49 skips it: wg.Wait() will block forever; use defer wg.Done() at the top of the goroutine (GC2002)
-	buggy/cache.go:49:5: the goroutine ends here without wg.Done()
+    note: the goroutine ends here without wg.Done() (buggy/cache.go:49:5)
 """
 
 

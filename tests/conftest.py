@@ -9,6 +9,9 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 
 TESTDATA = os.path.join(ROOT, "tests", "testdata")
 
+# every SARIF document a test produces is validated against the official schema (autouse)
+from sarif_validation import sarif_documents  # noqa: E402, F401
+
 
 def go_available() -> bool:
     return shutil.which("go") is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from click.testing import CliRunner
 from test_cli import BUGGY, CLEAN, write
@@ -56,7 +57,7 @@ def test_no_cache_flag_and_unwritable_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("GOCONC_CACHE", str(tmp_path / "cache"))
     write(tmp_path, "src/p/c.go", BUGGY)
     res = run("check", str(tmp_path / "src"))
-    assert res.exit_code == 1 and "(GC3002)" in res.stdout and res.stderr == ""
+    assert res.exit_code == 1 and "(GC3002)" in res.stdout and res.stderr == "goconc: checked 1 file in 1 package: 1 finding\n"
     res = run("check", "--no-cache", str(tmp_path / "src"))
     assert res.exit_code == 1
 
@@ -70,7 +71,7 @@ def test_damaged_entry_is_dropped_and_the_directory_analysed_again(tmp_path, mon
     with open(entry, "wb") as f:
         f.write(b"\x80\x05garbage")  # a pickle that fails in an unexpected way
     second = run("check", "-j", "1", str(tmp_path / "src"))
-    assert second.stdout == first.stdout and second.exit_code == 1 and second.stderr == ""
+    assert second.stdout == first.stdout and second.exit_code == 1 and second.stderr == first.stderr == "goconc: checked 1 file in 1 package: 1 finding\n"
     (again,) = _entries(tmp_path / "cache")
     with open(again, "rb") as f:
         assert f.read(3) != b"\x80\x05g"  # rewritten by the second run
@@ -84,6 +85,8 @@ def test_only_folders_goconc_made_are_removed(tmp_path, monkeypatch):
     stale = root / cache.LAYOUT / "fedcba9876543210fedc"
     stale.mkdir(parents=True)
     (stale / cache.MARKER).write_text("")
+    old = time.time() - (cache.KEEP_DAYS + 1) * 86400
+    os.utime(stale / cache.MARKER, (old, old))  # not used for longer than KEEP_DAYS
     unmarked = root / cache.LAYOUT / "aaaaaaaaaaaaaaaaaaaa"
     unmarked.mkdir()
     (unmarked / "keep.txt").write_text("precious")
@@ -92,3 +95,20 @@ def test_only_folders_goconc_made_are_removed(tmp_path, monkeypatch):
     assert not stale.exists()
     assert (mine / "keep.txt").read_text() == "precious"
     assert (unmarked / "keep.txt").read_text() == "precious"
+
+
+def test_two_installed_versions_keep_each_others_entries(tmp_path, monkeypatch):
+    """A pipx install and a project venv of other versions alternate on one machine: neither
+    run may throw away the other's findings; only builds beyond the most recent few go."""
+    root = tmp_path / "cache"
+    builds = [f"{i:020x}" for i in range(1, cache.KEEP_BUILDS + 3)]
+    for i, b in enumerate(builds):
+        monkeypatch.setattr(cache, "build_id", lambda b=b: b)
+        c = cache.Cache(str(root))
+        c.put("k" * 64, f"entry of {b}")
+        used = time.time() - 60 * (len(builds) - i)  # older builds were used earlier
+        os.utime(os.path.join(c.dir, cache.MARKER), (used, used))
+    monkeypatch.setattr(cache, "build_id", lambda: builds[-2])
+    assert cache.Cache(str(root)).get("k" * 64) == f"entry of {builds[-2]}"  # the other version's entry survived
+    kept = sorted(os.listdir(root / cache.LAYOUT))
+    assert kept == builds[-(cache.KEEP_BUILDS + 1):]  # this build and the KEEP_BUILDS most recent others

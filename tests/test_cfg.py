@@ -742,3 +742,18 @@ def test_range_over_a_ticker_channel_never_ends_by_itself() -> None:
     assert not reaches(cfg, cfg.entry, blk(cfg, "never()"))
     plain = cfg_of("for range ch {\n\tx()\n}\nafter()\n")
     assert reaches(plain, plain.entry, blk(plain, "after()"))
+
+
+def test_forward_says_whether_it_converged() -> None:
+    """A solver stopped by its bound must say so: its states are not a fixpoint."""
+    cfg = cfg_of("mu.Lock()\nfor i := 0; i < n; i++ {\n if c {\n  mu.Unlock()\n }\n work()\n}\nreturn")
+    assert forward(cfg, init=frozenset(), transfer=lock_transfer, meet=must_meet).converged
+    cut = forward(cfg, init=frozenset(), transfer=lock_transfer, meet=must_meet, budget=2)
+    assert not cut.converged
+
+    # a state that never stops changing (a counter) cannot converge, whatever the bound
+    def counting(block, state):
+        return state + 1
+
+    loop = forward(cfg, init=0, transfer=counting, meet=max)
+    assert not loop.converged

@@ -78,7 +78,7 @@ def write(root, rel, text, mode="w"):
 def test_example_findings_and_exit_code(tmp_path):
     res = run("check", EXAMPLE)
     assert res.exit_code == 1
-    lines = [ln for ln in res.stdout.splitlines() if not ln.startswith("\t")]
+    lines = [ln for ln in res.stdout.splitlines() if not ln.startswith("    note: ")]
     codes = sorted(ln.rsplit("(", 1)[1].rstrip(")") for ln in lines)
     assert codes == ["GC2001", "GC2002", "GC3001", "GC3002", "GC3004"]
     first = lines[0]
@@ -100,7 +100,7 @@ def test_relative_paths_and_go_vet_format(tmp_path):
     assert res.stdout.splitlines()[0] == (
         "p/c.go:11:2: lock on c.mu is not released on the path that returns at line 13 "
         "(when `fail` at line 12): add c.mu.Unlock() before that return, or defer it (GC3002)")
-    assert res.stdout.splitlines()[1] == "\tp/c.go:13:3: returns with c.mu still locked"
+    assert res.stdout.splitlines()[1] == "    note: returns with c.mu still locked (p/c.go:13:3)"
 
 
 def test_exit_zero_flag(tmp_path):
@@ -216,10 +216,20 @@ def test_test_files_and_external_test_packages(tmp_path):
 # --- bad input -----------------------------------------------------------------------------
 
 
-def test_missing_path_is_one_line_and_exit_2(tmp_path):
-    res = run("check", str(tmp_path / "nope"))
-    assert res.exit_code == 2
+def test_missing_path_is_one_line_and_exit_1(tmp_path):
+    """Input that cannot be read is exit 1, as the README says, even when it is all there is."""
+    res = run("check", "-q", str(tmp_path / "nope"))
+    assert res.exit_code == 1
     assert res.stderr.strip() == f"goconc: {tmp_path / 'nope'}: no such file or directory"
+
+
+def test_every_file_unreadable_is_exit_1(tmp_path):
+    os.symlink(str(tmp_path / "gone.go"), str(tmp_path / "a.go"))  # dangling: cannot be opened
+    res = run("check", str(tmp_path))
+    assert res.exit_code == 1
+    lines = res.stderr.splitlines()
+    assert any(ln.endswith("a.go: no such file or directory") for ln in lines)
+    assert lines[-1].startswith("goconc: checked 0 files in 0 packages: no findings")
 
 
 def test_missing_path_does_not_stop_the_rest(tmp_path):
@@ -370,7 +380,7 @@ def test_console_script_runs_as_a_module(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "goconc", "check", str(tmp_path)], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src")))
     assert proc.returncode == 1
-    assert "(GC3002)" in proc.stdout and proc.stderr == ""
+    assert "(GC3002)" in proc.stdout and proc.stderr == "goconc: checked 1 file in 1 package: 1 finding\n"
 
 
 def test_output_into_a_missing_directory_fails_before_analysis(tmp_path, monkeypatch):
@@ -488,8 +498,8 @@ def test_a_directory_without_go_files_is_said_not_passed_silently(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "README.md").write_text("hi")
     write(tmp_path, "vendor/v/v.go", BUGGY)
-    res = run("check", str(tmp_path))
-    assert res.exit_code == 2 and res.stdout == ""
+    res = run("check", "-q", str(tmp_path))
+    assert res.exit_code == 1 and res.stdout == ""
     assert res.stderr.strip().endswith("no Go files here (vendor/, testdata/ and directories starting "
                                        "with . or _ are skipped unless named)")
 

@@ -1,18 +1,24 @@
 """`goconc new`: every pattern, with default and non-default parameters, generated into a fresh
-module and proven: gofmt, go mod tidy, go vet, go test -race -count=3 with the leak check, and
-goconc check must all be clean (goconc/patterns/verify.py)."""
+module and proven: gofmt, go mod tidy, go vet, go test -race -count=20 with the leak check (the
+generated tests attack every concurrency promise of the pattern's doc.go), and goconc check must
+all be clean (goconc/patterns/verify.py)."""
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import re
 
 import pytest
 from click.testing import CliRunner
 from conftest import needs_go
 
 from goconc import patterns as P
+from goconc import runner
 from goconc.cli import main
-from goconc.patterns.verify import verify
+from goconc.patterns import versions
+from goconc.patterns.verify import RACE_COUNT, go_env, verify
 
 # pattern -> non-default parameters (every parameter that changes the code is moved off its default)
 NON_DEFAULT = {
@@ -104,12 +110,14 @@ def test_never_overwrites_without_force(tmp_path):
     assert forced.exit_code == 0 and (target / "pool.go").read_text().startswith("package workerpool")
 
 
-def test_inside_an_existing_module(tmp_path):
+def test_inside_an_existing_module(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOPROXY", "off")  # the pinned fallback: the same answer on every machine
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.24\n")
     res = CliRunner().invoke(main, ["new", "bounded-parallel", "--dir", str(tmp_path / "internal" / "par")])
     assert res.exit_code == 0, res.stderr
     assert "package example.com/app/internal/par" in res.stdout
-    assert "then run: go get golang.org/x/sync@v0.16.0" in res.stdout
+    assert "then run: go get golang.org/x/sync@v0.16.0 ./internal/par\n" in res.stdout
     assert not (tmp_path / "internal" / "par" / "go.mod").exists()
     assert _read(tmp_path / "go.mod") == "module example.com/app\n\ngo 1.24\n"  # never edited
 
@@ -134,9 +142,11 @@ def test_the_leak_check_catches_a_leak(tmp_path):
     (tmp_path / "gen" / "leaky_test.go").write_text(
         "package periodic\n\nimport (\n\t\"context\"\n\t\"testing\"\n\t\"time\"\n)\n\n"
         "func TestForgetsStop(t *testing.T) {\n"
+        "\tt.Parallel() // after the sequential tests, which count the worker's goroutines themselves\n"
         "\tw := New(time.Millisecond, func(context.Context) error { return nil }, nil)\n"
         "\tif err := w.Start(context.Background()); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n")
     steps = {s.name: s for s in verify(out.directory, race_count=1)}
+    assert RACE_COUNT == 20  # what the matrix and --verify run
     assert not steps["go test -race"].ok
     assert "leaked goroutines" in steps["go test -race"].detail and "(*Worker).loop" in steps["go test -race"].detail
 
@@ -176,3 +186,134 @@ def test_a_std_like_package_name_gets_a_module_path_that_cannot_clash(tmp_path):
     out = P.generate(pat, P.resolve(pat, {"package": "time"}), str(tmp_path / "t"))
     assert out.import_path == "example.com/time"
     assert (tmp_path / "t" / "go.mod").read_text().startswith("module example.com/time\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Dependency versions: the newest the proxy serves that the target can take, pinned offline
+
+
+def _go(args, cwd, env=None):
+    res = runner.run([runner.find_go(), *args], cwd=str(cwd), env=env or go_env(), timeout=300)
+    return res.returncode, res.stdout + res.stderr
+
+
+@functools.cache
+def _proxy_answers() -> bool:
+    if runner.find_go() is None:
+        return False
+    env = dict(go_env(), GOFLAGS="-mod=mod")
+    return _go(["list", "-m", "golang.org/x/sync@v0.19.0"], "/", env)[0] == 0
+
+
+needs_proxy = pytest.mark.skipif(not _proxy_answers(), reason="needs the Go module proxy")
+
+
+def test_choosing_a_version_is_the_newest_release_whose_go_line_fits():
+    cands = [("v0.16.0", (1, 23, 0)), ("v0.19.0", (1, 24, 0)), ("v0.20.0", (1, 25, 0)),
+             ("v0.21.0-rc.1", (1, 24, 0)), ("v0.9.0", (1, 17, 0))]
+    assert versions.pick(cands, (1, 24, 0)) == ("v0.19.0", (1, 24, 0))
+    assert versions.pick(cands, (1, 26, 8)) == ("v0.20.0", (1, 25, 0))
+    assert versions.pick(cands, (1, 22, 0)) == ("v0.9.0", (1, 17, 0))
+    assert versions.pick(cands, (1, 16, 0)) is None
+    assert versions.parse_go("go1.26.8") == (1, 26, 8) and versions.parse_go("1.24") == (1, 24, 0)
+    assert versions.gomod_go_version("module m\n\ngo 1.24\n") == (1, 24, 0)
+
+
+@needs_go
+@needs_proxy
+def test_the_go_get_it_suggests_is_the_newest_the_module_takes_and_leaves_it_tidy(tmp_path, monkeypatch):
+    # golang.org/x/sync v0.19.0 is the last release that declares go 1.24 (v0.20.0 wants 1.25):
+    # that answer does not change as new releases come out.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.24\n")
+    res = CliRunner().invoke(main, ["new", "bounded-parallel", "--dir", "internal/par"])
+    assert res.exit_code == 0, res.stderr
+    m = re.search(r"then run: (go get golang\.org/x/sync@v0\.19\.0 \./internal/par)\n", res.stdout)
+    assert m, res.stdout
+    code, out = _go(m.group(1).split()[1:], tmp_path)
+    assert code == 0, out
+    code, out = _go(["mod", "tidy", "-diff"], tmp_path)
+    assert code == 0, f"go.mod is not tidy after the suggested go get:\n{out}"
+    gomod = (tmp_path / "go.mod").read_text()
+    assert "go 1.24" in gomod and "require golang.org/x/sync v0.19.0\n" in gomod  # direct, not raised
+    assert _go(["vet", "./..."], tmp_path)[0] == 0
+
+
+@needs_go
+@needs_proxy
+def test_a_new_module_gets_the_newest_release_the_toolchain_takes(tmp_path):
+    env = dict(go_env(), GOFLAGS="-mod=mod")
+    code, out = _go(["list", "-m", "-json", "golang.org/x/sync@latest"], "/", env)
+    latest = json.loads(out[out.index("{"):out.rindex("}") + 1])
+    tool = versions.parse_go(_go(["env", "GOVERSION"], "/")[1])
+    if versions.parse_go(latest["GoVersion"]) > tool:
+        pytest.skip(f"the latest release needs go {latest['GoVersion']}, newer than this toolchain")
+    pat = P.PATTERNS["bounded-parallel"]
+    out = P.generate(pat, P.resolve(pat, {}), str(tmp_path / "gen"), module="example.com/parallel")
+    gomod = (tmp_path / "gen" / "go.mod").read_text()
+    assert f"\nrequire golang.org/x/sync {latest['Version']}\n" in gomod
+    assert versions.gomod_go_version(gomod) >= max(versions.parse_go(latest["GoVersion"]), (1, 23, 0))
+    gosum = (tmp_path / "gen" / "go.sum").read_text().splitlines()
+    assert [line.split()[1] for line in gosum] == [latest["Version"], latest["Version"] + "/go.mod"]
+    steps = {s.name: s for s in verify(out.directory, race_count=1)}
+    assert steps["go mod tidy"].ok and steps["go vet"].ok, steps
+
+
+def test_offline_it_falls_back_to_the_pinned_versions(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOPROXY", "off")
+    pat = P.PATTERNS["rate-limiter"]
+    P.generate(pat, P.resolve(pat, {"variant": "xtime"}), str(tmp_path / "gen"), module="example.com/ratelimit")
+    assert (tmp_path / "gen" / "go.mod").read_text() == (
+        "module example.com/ratelimit\n\ngo 1.23.0\n\nrequire golang.org/x/time v0.12.0\n")
+    assert (tmp_path / "gen" / "go.sum").read_text() == "".join(
+        line + "\n" for line in P.DEPS["golang.org/x/time"][1])
+
+
+# --------------------------------------------------------------------------------------------
+# goconc new --verify
+
+
+@needs_go
+def test_verify_gives_one_verdict_a_line(tmp_path):
+    res = CliRunner().invoke(main, ["new", "periodic-worker", "--dir", str(tmp_path / "w"), "--verify"])
+    assert res.exit_code == 0, res.stdout + res.stderr
+    verdicts = res.stdout[res.stdout.index("verify:\n"):].splitlines()[1:]
+    assert [re.match(r"  (\S.*?)  +ok \(\d+\.\d s\)$", v).group(1) for v in verdicts] == [
+        "gofmt", "go mod tidy", "go vet", "go test -race", "goconc check"]
+
+
+@needs_go
+def test_verify_fails_with_the_failing_step(tmp_path, monkeypatch):
+    render = P.render
+
+    def with_a_failing_test(pattern, values):
+        files = render(pattern, values)
+        files["broken_test.go"] = (f"package {values['package']}\n\nimport \"testing\"\n\n"
+                                   "func TestBroken(t *testing.T) { t.Fatal(\"the promise does not hold\") }\n")
+        return files
+
+    monkeypatch.setattr(P, "render", with_a_failing_test)
+    res = CliRunner().invoke(main, ["new", "periodic-worker", "--dir", str(tmp_path / "w"), "--verify"])
+    assert res.exit_code == 1
+    assert re.search(r"\n  go test -race  FAIL: .*\n", res.stdout), res.stdout
+    assert re.search(r"\n  go vet         ok ", res.stdout) and "the promise does not hold" in res.stdout
+
+
+def test_verify_without_go_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOCONC_GO", str(tmp_path / "no-go"))
+    monkeypatch.setattr(runner, "find_go", lambda: None)
+    res = CliRunner().invoke(main, ["new", "pipeline", "--dir", str(tmp_path / "p"), "--verify"])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "--verify needs the Go toolchain" in res.stderr
+    assert not (tmp_path / "p").exists()
+
+
+@needs_go
+def test_verify_inside_a_module_that_lacks_the_dependency_says_what_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOPROXY", "off")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.24\n")
+    res = CliRunner().invoke(main, ["new", "bounded-parallel", "--dir", "par", "--verify"])
+    assert res.exit_code == 1
+    assert "  go vet         FAIL: not run: the module lacks a dependency; first run: go get " \
+           "golang.org/x/sync@v0.16.0 ./par\n" in res.stdout
+    assert "go mod tidy" not in res.stdout.split("verify:")[1]  # the module is the user's to tidy

@@ -1,3 +1,38 @@
-from goconc.cli import main
+"""The `goconc` command (console script and `python -m goconc`).
 
-main()
+Ctrl-C before the command line is parsed (while Python imports goconc) ends the run with one
+line and exit 130, as it does later: never a traceback, never click's "Aborted!" (exit 1 would
+mean "findings" to CI). The handler is installed here, not when goconc.cli is imported, so
+that programs and tests importing goconc keep their own Ctrl-C.
+"""
+
+import os
+import signal
+
+
+def _early_interrupt(signum, frame):  # pragma: no cover - timing dependent
+    os.write(2, b"goconc: interrupted\n")
+    os._exit(130)
+
+
+try:
+    signal.signal(signal.SIGINT, _early_interrupt)
+except (ValueError, OSError):  # not the main thread
+    pass
+
+
+def run() -> None:
+    from goconc.cli import main
+
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # from here, KeyboardInterrupt
+    except (ValueError, OSError):
+        pass
+    try:
+        main()
+    except KeyboardInterrupt:  # between the handler and click's own try
+        _early_interrupt(signal.SIGINT, None)
+
+
+if __name__ == "__main__":
+    run()

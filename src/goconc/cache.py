@@ -5,9 +5,11 @@ The key of a directory unit hashes everything its findings depend on: goconc's o
 module and query, so an upgrade or a local edit starts afresh), the selected rules, the module's
 path and `go` version, each file's path as displayed and its bytes. Entries live in
 `$GOCONC_CACHE` (default `$XDG_CACHE_HOME/goconc` or `~/.cache/goconc`), under `v1/`, one folder
-per goconc build. When a build first uses the cache, the folders of other builds are removed, but
-only folders goconc made (named by a build hash and holding its marker file): pointing
-`$GOCONC_CACHE` at a directory of your own never loses a file of yours. A cache entry that cannot
+per goconc build. Several builds share the cache (two installed versions, a checkout and a
+release): each run marks its build's folder as used, and when a new build first uses the cache it
+removes the folders of builds not used for KEEP_DAYS days and of all but the KEEP_BUILDS most
+recently used ones; only folders goconc made (named by a build hash and holding its marker file)
+are ever removed: pointing `$GOCONC_CACHE` at a directory of your own never loses a file of yours. A cache entry that cannot
 be read (a damaged file) is deleted and the directory analysed again; a cache that cannot be
 written is skipped: it only ever saves time.
 """
@@ -21,6 +23,7 @@ import pickle
 import re
 import shutil
 import tempfile
+import time
 
 
 def cache_root() -> str:
@@ -52,6 +55,8 @@ def build_id() -> str:
 
 LAYOUT = "v1"
 MARKER = "goconc-cache"  # present in every build folder goconc made; nothing else is ever removed
+KEEP_BUILDS = 4  # other builds kept besides this one, most recently used first
+KEEP_DAYS = 14
 _BUILD_DIR = re.compile(r"^[0-9a-f]{20}$")
 
 
@@ -59,22 +64,34 @@ class Cache:
     def __init__(self, root: str | None = None) -> None:
         self.dir = os.path.join(root or cache_root(), LAYOUT, build_id())
         self.ok = True
+        marker = os.path.join(self.dir, MARKER)
         try:
-            if not os.path.isfile(os.path.join(self.dir, MARKER)):
+            if not os.path.isfile(marker):
                 os.makedirs(self.dir, exist_ok=True)
-                with open(os.path.join(self.dir, MARKER), "w", encoding="utf-8") as f:
+                with open(marker, "w", encoding="utf-8") as f:
                     f.write("goconc results cache; safe to delete\n")
-                self._remove_other_builds()
+                self._remove_old_builds()
+            elif time.time() - os.stat(marker).st_mtime > 3600:
+                os.utime(marker)  # "used recently": at most one write an hour
         except OSError:
             self.ok = False
 
-    def _remove_other_builds(self) -> None:
+    def _remove_old_builds(self) -> None:
         parent = os.path.dirname(self.dir)
         mine = os.path.basename(self.dir)
+        others = []
         for name in os.listdir(parent):
             path = os.path.join(parent, name)
-            if name != mine and _BUILD_DIR.match(name) and os.path.isfile(os.path.join(path, MARKER)) \
-                    and not os.path.islink(path):
+            marker = os.path.join(path, MARKER)
+            if name != mine and _BUILD_DIR.match(name) and os.path.isfile(marker) and not os.path.islink(path):
+                try:
+                    others.append((os.stat(marker).st_mtime, path))
+                except OSError:
+                    continue
+        others.sort(reverse=True)  # most recently used first
+        cutoff = time.time() - KEEP_DAYS * 86400
+        for i, (used, path) in enumerate(others):
+            if i >= KEEP_BUILDS or used < cutoff:
                 shutil.rmtree(path, ignore_errors=True)
 
     @staticmethod

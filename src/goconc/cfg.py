@@ -763,6 +763,14 @@ def _reverse_postorder(entry: Block) -> list[Block]:
     return order
 
 
+class Dataflow(dict):
+    """`{block: (in_state, out_state)}`, and whether the solver reached its fixpoint
+    (`converged`); states of an unconverged run are not sound and path-sensitive rules must
+    not report from them."""
+
+    converged: bool = True
+
+
 def forward(
     cfg: CFG,
     *,
@@ -770,7 +778,8 @@ def forward(
     transfer: Callable[[Block, S], S],
     meet: Callable[[list[S]], S],
     top: S | None = None,
-) -> dict[Block, tuple[S, S]]:
+    budget: int | None = None,
+) -> Dataflow:
     """Forward worklist dataflow analysis.
 
     ``in[entry] = init``; for any other block ``in[b] = meet([out[p] for p in
@@ -780,9 +789,10 @@ def forward(
     generous bound (``50 * len(blocks) + 1000`` block visits).
 
     Returns ``{block: (in_state, out_state)}`` for every block reached from
-    ``entry``.  If ``top`` is not ``None``, unreached blocks are included too,
-    mapped to ``(top, top)``.  Unreached predecessors never take part in a
-    meet.
+    ``entry``, a `Dataflow` whose ``converged`` says whether the fixpoint was
+    reached within the bound.  If ``top`` is not ``None``, unreached blocks are
+    included too, mapped to ``(top, top)``.  Unreached predecessors never take
+    part in a meet.
     """
     order = _reverse_postorder(cfg.entry)
     rank = {b: i for i, b in enumerate(order)}
@@ -790,7 +800,7 @@ def forward(
     out_s: dict[Block, Any] = {}
     heap: list[int] = list(range(len(order)))  # already a valid heap
     queued = set(heap)
-    budget = 50 * len(cfg.blocks) + 1000
+    budget = 50 * len(cfg.blocks) + 1000 if budget is None else budget
     entry = cfg.entry
     while heap and budget > 0:
         budget -= 1
@@ -814,7 +824,8 @@ def forward(
                 if j is not None and j not in queued:
                     queued.add(j)
                     heapq.heappush(heap, j)
-    result: dict[Block, tuple[Any, Any]] = {b: (in_s[b], out_s[b]) for b in order if b in out_s}
+    result = Dataflow((b, (in_s[b], out_s[b])) for b in order if b in out_s)
+    result.converged = not heap
     if top is not None:
         for b in cfg.blocks:
             if b not in result:

@@ -16,7 +16,52 @@ from goconc import __version__
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+_OUTPUT_ERRNOS = frozenset({"ENOSPC", "EIO", "EDQUOT", "EFBIG", "EBADF", "EROFS"})
+
+
+class _Main(click.Group):
+    """The command group, with goconc's answers to what click would otherwise print as
+    "Aborted!" (exit 1, which means findings) or a traceback: Ctrl-C anywhere is one line and
+    exit 130; output that cannot be written (stdout on a full disk) is one line and exit 2; a
+    reader that left (`goconc check | head`) is not an error."""
+
+    def invoke(self, ctx):
+        try:
+            try:
+                rv = super().invoke(ctx)
+            except SystemExit:
+                _flush_stdout()
+                raise
+            _flush_stdout()
+            return rv
+        except KeyboardInterrupt:
+            _interrupted("goconc: interrupted")
+        except BrokenPipeError:
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_FINDINGS)
+        except OSError as exc:
+            import errno
+
+            if errno.errorcode.get(exc.errno or 0) not in _OUTPUT_ERRNOS:
+                raise
+            import os
+
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
+            except OSError:
+                pass
+            click.echo(f"goconc: cannot write the output: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="goconc")
 def main() -> None:
     """goconc: finds goroutine leaks, deadlocks and data races in Go code."""
@@ -45,6 +90,30 @@ def _read_source(path: str) -> str | None:
         return None
 
 
+def _keep_in_meta(ctx, param, value):
+    """Options only the output formats read: kept in ctx.meta, not passed to every command."""
+    ctx.meta[f"goconc.{param.name}"] = value
+    return value
+
+
+def _sarif_category() -> str:
+    """--sarif-category, else goconc-<command> (check and race results upload side by side)."""
+    from goconc.output.sarif import DEFAULT_CATEGORY
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return DEFAULT_CATEGORY.format(command="check")
+    return ctx.meta.get("goconc.sarif_category") or DEFAULT_CATEGORY.format(command=ctx.info_name)
+
+
+def _not_empty(ctx, param, value):
+    """An option given an empty value (`--diff-base "$BASE_REF"` with the variable unset) is a
+    mistake, not the option left out: say so instead of silently doing something else."""
+    if value is not None and value == "":
+        raise click.BadParameter("must not be empty", ctx=ctx, param=param)
+    return value
+
+
 def _output_options(f):
     """The options every command that prints findings shares."""
     for opt in reversed([
@@ -52,16 +121,30 @@ def _output_options(f):
                      help="Only these rules: codes, code prefixes (GC3) or names, comma-separated. ALL for every rule."),
         click.option("--ignore", "ignores", multiple=True, metavar="RULES",
                      help="Skip these rules (same forms as --select)."),
-        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-                     envvar="GOCONC_FORMAT", show_default=True, help="Output format."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write findings to FILE."),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+                     envvar="GOCONC_FORMAT", show_default=True,
+                     help="Output format (github: GitHub Actions annotations)."),
+        click.option("--sarif-category", metavar="NAME", envvar="GOCONC_SARIF_CATEGORY", expose_value=False,
+                     callback=_keep_in_meta,
+                     help="SARIF automationDetails category (default goconc-<command>); give each upload of "
+                          "the same command its own, e.g. per module of a monorepo."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), callback=_not_empty,
+                     help="Write findings to FILE."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
         click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True),
         click.option("--statistics", is_flag=True, help="Print the number of findings per rule to stderr."),
         click.option("-v", "--verbose", is_flag=True, help="Also print notes (e.g. code the parser could not read)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line on stderr."),
     ]):
         f = opt(f)
     return f
+
+
+def _config_options(f):
+    """--config and --no-config (check and config)."""
+    f = click.option("--no-config", is_flag=True, help="Use no configuration file.")(f)
+    return click.option("--config", "config_file", metavar="FILE", type=click.Path(dir_okay=False), callback=_not_empty,
+                        help="Use FILE for every path instead of the nearest .goconc.toml.")(f)
 
 
 @main.command()
@@ -70,47 +153,232 @@ def _output_options(f):
               help="Worker processes (default: number of CPUs).")
 @click.option("--no-cache", is_flag=True, envvar="GOCONC_NO_CACHE",
               help="Analyse everything again instead of reusing the findings for unchanged directories.")
+@click.option("--include-generated", is_flag=True,
+              help="Also analyse generated files (`// Code generated ... DO NOT EDIT.`), skipped by default.")
+@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="SECONDS", help="A file whose analysis takes longer is reported and skipped.")
+@click.option("--max-file-size", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True,
+              metavar="MIB", help="A larger file is reported and skipped (memory grows with file size).")
 @_output_options
-def check(paths, jobs, no_cache, selects, ignores, fmt, output, exit_zero, color, statistics, verbose) -> None:
+@_config_options
+@click.option("--baseline", metavar="FILE", callback=_not_empty, help="Hide the findings recorded in FILE by --write-baseline.")
+@click.option("--write-baseline", metavar="FILE", callback=_not_empty, help="Record the current findings in FILE (and show none).")
+@click.option("--diff-base", metavar="REF", callback=_not_empty,
+              help="Only findings on lines changed since the git revision REF (committed, staged, unstaged, untracked).")
+@click.option("--stdin-filename", metavar="PATH", callback=_not_empty,
+              help="With - as the path: the file the code read from stdin is (for messages, go.mod, its package).")
+def check(paths, jobs, no_cache, include_generated, file_timeout, max_file_size, selects, ignores, fmt, output,
+          exit_zero, color, statistics, verbose, quiet, **config_opts) -> None:
     """Analyse Go code: files, directories (walked recursively) and DIR/... patterns.
 
     With no PATHS, analyses ./... . vendor/, testdata/ and directories starting with . or _
-    are skipped unless named explicitly. Findings of unchanged directories are reused from the
-    cache in $GOCONC_CACHE (default ~/.cache/goconc); --no-cache analyses everything again.
+    are skipped unless named explicitly, and so are generated files. Findings of unchanged
+    directories are reused from the cache in $GOCONC_CACHE (default ~/.cache/goconc);
+    --no-cache analyses everything again.
+
+    Settings come from the nearest .goconc.toml (or goconc.toml) above each file; flags
+    override them (see docs/configuration.md). `goconc check -` reads one file from stdin.
     """
-    from goconc.engine import check_paths
-    from goconc.registry import SelectorError, select, split_list
+    from goconc.config import CheckRun, ConfigError, UsageProblem
+    from goconc.engine import RunOptions
+    from goconc.registry import SelectorError, split_list
 
     try:
-        rules = select(split_list(selects), split_list(ignores))
-    except SelectorError as exc:
+        setup = CheckRun(list(paths), split_list(selects), split_list(ignores), jobs, **config_opts)
+    except (SelectorError, UsageProblem) as exc:
         raise click.UsageError(str(exc)) from None
+    except ConfigError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:  # while reading stdin
+        _interrupted("goconc: interrupted")
     if output:
         _check_output_path(output)  # before the analysis, not after minutes of it
+    if setup.stdin and color == "auto":
+        color = "never"  # code frames would show the file on disk, not the code read from stdin
+    _interrupt_on_termination()
+    options = RunOptions(include_generated=include_generated, file_timeout=file_timeout,
+                         max_file_size=int(max_file_size * 1048576))
+    try:
+        with _progress(quiet, color) as progress:
+            result = setup.analyse(cache=not no_cache and not setup.stdin, options=options, progress=progress)
+        result = setup.finish(result)
+        if setup.message:
+            click.echo(f"goconc: {setup.message}", err=True)
+        code = _report(result, setup.rules(), fmt, output, color, statistics, verbose, exit_zero, quiet=quiet)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _interrupted("goconc: interrupted")
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--unsafe-fixes", is_flag=True,
+              help="Also apply fixes that may change behaviour (each rule's 'Fix safety' says how).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff on stdout; write nothing.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: number of CPUs).")
+@_output_options
+@_config_options
+def fix(paths, unsafe_fixes, diff, jobs, selects, ignores, fmt, output, exit_zero, color, statistics, verbose,
+        quiet, config_file, no_config) -> None:
+    """Apply the fixes of the findings in PATHS (as for check), then report what remains.
+
+    Only safe fixes are applied unless --unsafe-fixes. Fixed files are gofmt-formatted when Go is
+    installed and the file was; a file whose fixed code would not parse is left unchanged. Each
+    file is written once, atomically, keeping its mode and owner (a symlink's target is written).
+    Generated files are never fixed. The configuration applies as for check: excluded files
+    and the findings it ignores are not fixed.
+
+    Exit codes: 0 no finding remains, 1 findings remain or a file could not be fixed or
+    written, 2 usage or fatal error. With --diff nothing is written, and the exit code is 1
+    when there is any finding, fixable or not.
+    """
+    from goconc import fixes as F
+    from goconc.config import ConfigError, Plan
+    from goconc.model import Applicability, Problem, RunResult
+    from goconc.registry import SelectorError, split_list
+
+    targets = list(paths) or ["./..."]
+    if "-" in targets:
+        raise click.UsageError("goconc fix works on files, not on code read from stdin ('-')")
+    if config_file is not None and no_config:
+        raise click.UsageError("--config and --no-config exclude each other")
+    try:
+        plan = Plan(targets, selects=split_list(selects), ignores=split_list(ignores), jobs=jobs,
+                    config_file=config_file, no_config=no_config)
+        rules = plan.rules_for(plan.root)
+    except SelectorError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ConfigError as exc:
+        _fail(str(exc))
+    if diff and fmt != "text":
+        raise click.UsageError("--diff prints a diff; it cannot be combined with -f/--format")
+    if output:
+        _check_output_path(output)
     _interrupt_on_termination()
     try:
-        result = check_paths(list(paths) or ["./..."], rules, jobs=jobs, cache=not no_cache)
+        run = F.fix_paths(targets, rules, unsafe=unsafe_fixes, jobs=plan.jobs, plan=plan)
     except KeyboardInterrupt:
-        click.echo("goconc: interrupted", err=True)
-        sys.exit(130)
-    sys.exit(_report(result, rules, fmt, output, color, statistics, verbose, exit_zero))
+        _interrupted("goconc: interrupted; no file was changed")
+    problems = list(run.problems)
+    changed = run.files
+    diagnostics = run.diagnostics
+    if diff:
+        text = "".join(F.unified_diff(f.path, f.before, f.after) for f in changed)
+        _emit(text, output)
+    else:
+        written = []
+        try:
+            for f in changed:
+                try:
+                    F.write_file(f.real, f.after, f.before)
+                except F.WriteError as exc:
+                    problems.append(Problem(f.path, f"not fixed: {exc}"))
+                else:
+                    written.append(f)
+        except KeyboardInterrupt:
+            _interrupted(f"goconc: interrupted; {_plural(len(written), 'file')} had been fixed")
+        if len(written) < len(changed):  # what remains is what is on disk: analyse it again
+            from goconc.engine import check_paths
+
+            diagnostics = plan.finish(check_paths(targets, rules, jobs=plan.jobs, plan=plan).diagnostics)
+        changed = written
+    verb = "would fix" if diff else "fixed"
+    for f in changed if not quiet else ():
+        counts: dict[tuple[str, str], int] = {}
+        for key in f.fixed:
+            counts[key] = counts.get(key, 0) + 1
+        what = ", ".join(f"{n} × {code} {name}" for (code, name), n in sorted(counts.items()))
+        click.echo(f"goconc: {f.path}: {verb} {_plural(len(f.fixed), 'finding')} ({what})", err=True)
+    n_fixed = sum(len(f.fixed) for f in changed)
+    summary = f"{verb} {_plural(n_fixed, 'finding')} in {_plural(len(changed), 'file')}" if n_fixed \
+        else "nothing to fix"
+    left = len(diagnostics)
+    summary += "; " + ("no findings" if not left else _plural(left, "finding")) + (
+        " would remain" if diff else " remains" if left == 1 else " remain")
+    if not unsafe_fixes:
+        more = sum(1 for d in diagnostics if any(x.applicability is Applicability.UNSAFE for x in d.fixes))
+        if more:
+            summary += f" ({more} fixable with --unsafe-fixes)"
+    if problems:
+        summary += f"; {_plural(len(problems), 'problem')}, above"
+    rules = plan.all_used_rules()
+    result = RunResult(diagnostics=diagnostics, problems=problems, notes=run.notes, files=run.files_seen,
+                       packages=run.packages)
+    if diff:
+        err = _console(stderr=True, color=color)
+        for p in problems:
+            err.print(f"goconc: {p}", markup=False, highlight=False, soft_wrap=True)
+        if not quiet:
+            err.print(f"goconc: {summary}", markup=False, highlight=False, soft_wrap=True)
+        if exit_zero:
+            sys.exit(EXIT_CLEAN)
+        sys.exit(EXIT_FINDINGS if changed or diagnostics or problems else EXIT_CLEAN)
+    sys.exit(_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary=summary,
+                     quiet=quiet))
+
+
+def _interrupted(message: str):
+    """Ctrl-C or SIGTERM: one line, exit 130 now (nothing is left to clean up: output files are
+    written only at the end, and the workers are already killed)."""
+    import os
+
+    try:
+        click.echo(message, err=True)
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - a closed stream must not turn an interrupt into a traceback
+        pass
+    os._exit(130)
+
+
+class _progress:
+    """`with _progress(quiet, color) as cb`: a progress bar on stderr when it is a terminal
+    (packages done / total, the directory just finished); cb is None otherwise."""
+
+    def __init__(self, quiet: bool, color: str) -> None:
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("goconc"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                TextColumn("{task.description}"), console=_console(stderr=True, color=color),
+                                transient=True)
+            self.task = None
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.start()
+        self.task = self.bar.add_task("", total=None)
+        return self.update
+
+    def update(self, done: int, total: int, directory: str | None) -> None:
+        from goconc.engine import _display_path
+
+        self.bar.update(self.task, completed=done, total=total,
+                        description=_display_path(directory) if directory else "")
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _check_output_path(output: str) -> None:
-    import os
+    from goconc.outfile import problem
 
-    parent = os.path.dirname(os.path.abspath(output))
-    if not os.path.isdir(parent):
-        raise click.BadParameter(f"directory {parent!r} does not exist", param_hint="'-o' / '--output'")
-    if not os.access(parent, os.W_OK) or (os.path.exists(output) and not os.access(output, os.W_OK)):
-        raise click.BadParameter(f"{output!r} is not writable", param_hint="'-o' / '--output'")
+    why = problem(output)
+    if why is not None:
+        raise click.BadParameter(f"{output!r}: {why}", param_hint="'-o' / '--output'")
 
 
 def _report(result, rules, fmt, output, color, statistics, verbose, exit_zero, *,
-            summary: str | None = None, nothing_done: bool | None = None) -> int:
+            summary: str | None = None, nothing_done: bool | None = None, quiet: bool = False) -> int:
     """Print a run's problems, findings and summary; return the exit code."""
     try:
-        return _print_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary, nothing_done)
+        return _print_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary, nothing_done,
+                             quiet)
     except BrokenPipeError:  # `goconc check | head`: the reader left; that is not an error of ours
         import os
 
@@ -118,7 +386,8 @@ def _report(result, rules, fmt, output, color, statistics, verbose, exit_zero, *
         return EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN
 
 
-def _print_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary, nothing_done) -> int:
+def _print_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary, nothing_done,
+                  quiet) -> int:
     err = _console(stderr=True, color=color)
     for p in result.problems:
         err.print(f"goconc: {p}", markup=False, highlight=False, soft_wrap=True)
@@ -134,7 +403,11 @@ def _print_report(result, rules, fmt, output, color, statistics, verbose, exit_z
     elif fmt == "sarif":
         from goconc.output import sarif
 
-        _emit(sarif.render(result, rules, _read_source), output)
+        _emit(sarif.render(result, rules, _read_source, category=_sarif_category()), output)
+    elif fmt == "github":
+        from goconc.output import github
+
+        _emit(github.render(result, _read_source), output)
     else:
         from goconc.output import text
 
@@ -150,18 +423,28 @@ def _print_report(result, rules, fmt, output, color, statistics, verbose, exit_z
         for (code, name), n in sorted(counts.items()):
             err.print(f"{n:6d}  {code}  {name}", markup=False, highlight=False)
     if summary is None:
-        summary = (f"{_plural(len(diags), 'finding')} in {_plural(result.files, 'file')} "
-                   f"({_plural(result.packages, 'package')})")
-    if statistics or verbose or sys.stderr.isatty():
-        err.print(f"goconc: {summary}", markup=False, highlight=False)
+        summary = check_summary(result)
+    if not quiet:
+        err.print(f"goconc: {summary}", markup=False, highlight=False, soft_wrap=True)
 
-    if nothing_done is None:
-        nothing_done = not result.files and bool(result.problems)
     if nothing_done and not diags:
-        return EXIT_ERROR  # nothing could be analysed at all
+        return EXIT_ERROR  # goconc race: go test could not run at all
     if exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if diags or result.problems else EXIT_CLEAN
+
+
+def check_summary(result) -> str:
+    """`checked 12 files in 3 packages: 5 findings (2 files could not be analysed)`."""
+    n = len(result.diagnostics)
+    head = (f"checked {_plural(result.files, 'file')} in {_plural(result.packages, 'package')}: "
+            f"{_plural(n, 'finding') if n else 'no findings'}")
+    extra = []
+    if result.problems:
+        extra.append(f"{_plural(len(result.problems), 'problem')} with the input, above")
+    if getattr(result, "generated", 0):
+        extra.append(f"{_plural(result.generated, 'generated file')} skipped; --include-generated analyses them")
+    return head + (f" ({'; '.join(extra)})" if extra else "")
 
 
 def _fail(message: str):
@@ -176,26 +459,10 @@ def _plural(n: int, noun: str) -> str:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        import os
-        import tempfile
+        from goconc.outfile import write_output
 
-        parent = os.path.dirname(os.path.abspath(output))
-        try:  # whole or nothing: an interrupted run never leaves half a report behind
-            try:
-                mode = os.stat(output).st_mode & 0o777
-            except FileNotFoundError:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            fd, tmp = tempfile.mkstemp(dir=parent, prefix=".goconc-")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(text)
-                os.chmod(tmp, mode)
-                os.replace(tmp, output)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+        try:
+            write_output(output, text)
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
@@ -242,7 +509,7 @@ def _console(*, stderr: bool, color: str):
 @click.option("--with-check", is_flag=True, help="Also run `goconc check` on the packages and cross-link the findings.")
 @_output_options
 def race(packages, count, cpu, shuffle, timeout, runs, race, leaks, leak_profile, settle, run_re, tags, with_check,
-         selects, ignores, fmt, output, exit_zero, color, statistics, verbose) -> None:
+         selects, ignores, fmt, output, exit_zero, color, statistics, verbose, quiet) -> None:
     """Run the tests under the race detector and report races, deadlocks, leaks and runtime crashes.
 
     PACKAGES are go test patterns (default ./...). Runs `go test -race -json` with several counts,
@@ -290,7 +557,7 @@ def race(packages, count, cpu, shuffle, timeout, runs, race, leaks, leak_profile
     summary = (f"{_plural(len(result.diagnostics), 'finding')} in {_plural(result.packages, 'package')} "
                f"({_plural(result.runs, 'run')} of go test, {result.seconds:.1f} s; {result.go_version})")
     sys.exit(_report(result, rules, fmt, output, color, statistics, verbose, exit_zero, summary=summary,
-                     nothing_done=result.runs == 0 and bool(result.problems)))
+                     nothing_done=result.runs == 0 and bool(result.problems), quiet=quiet))
 
 
 @main.command()
@@ -338,7 +605,7 @@ def explain(file, sources, fmt, color) -> None:
         else:
             from goconc.output import sarif
 
-            _emit(sarif.render(result, rules, _read_source), None)
+            _emit(sarif.render(result, rules, _read_source, category=_sarif_category()), None)
         sys.exit(EXIT_FINDINGS)
     console = _console(stderr=False, color=color)
     from rich.text import Text
@@ -378,6 +645,10 @@ def explain(file, sources, fmt, color) -> None:
               help="Where to write the files (default: ./PACKAGE). Outside a module, a new module is created.")
 @click.option("--module", help="Module path of a new module (default: the package name).")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@click.option("--verify", "verify_after", is_flag=True,
+              help="Then prove the generated code as goconc's own suite does (gofmt, go vet, go test -race "
+                   "with the leak check, goconc check; go mod tidy for a new module): one verdict a line, "
+                   "exit 1 if one fails.")
 @click.option("--package", help="Go package name.")
 @click.option("--in", "in_", metavar="TYPE", help="Element type for the benchmark (built-in types and composites).")
 @click.option("--out", metavar="TYPE", help="Result type for the benchmark.")
@@ -393,7 +664,7 @@ def explain(file, sources, fmt, color) -> None:
 @click.option("--block-timeout", metavar="DURATION", help="How long Publish waits for a full subscriber (pubsub).")
 @click.option("--interval", metavar="DURATION", help="Period of the task (periodic-worker).")
 def new(pattern, show_list, directory, module, force, package, in_, out, workers, buffer, limit, variant, addr,
-        shutdown_timeout, rate, burst, policy, block_timeout, interval) -> None:
+        shutdown_timeout, rate, burst, policy, block_timeout, interval, verify_after) -> None:
     """Generate a verified concurrency pattern with tests, a benchmark and its explanation.
 
     Every pattern is generated, vetted, run under the race detector with a leak check, and
@@ -417,6 +688,11 @@ def new(pattern, show_list, directory, module, force, package, in_, out, workers
     given = {"package": package, "in": in_, "out": out, "workers": workers, "buffer": buffer, "limit": limit,
              "variant": variant, "addr": addr, "shutdown_timeout": shutdown_timeout, "rate": rate, "burst": burst,
              "policy": policy, "block_timeout": block_timeout, "interval": interval}
+    if verify_after:
+        from goconc import runner
+
+        if runner.find_go() is None or runner.find_gofmt() is None:
+            _fail("--verify needs the Go toolchain: no go or gofmt found (install Go, or set GOCONC_GO)")
     try:
         values = P.resolve(pat, given)
         target = directory or values["package"]
@@ -435,6 +711,14 @@ def new(pattern, show_list, directory, module, force, package, in_, out, workers
     for step in result.todo:
         click.echo(f"  then run: {step}")
     click.echo(f"  try it: cd {_display_path(result.directory)} && go test -race ./...")
+    if verify_after:
+        from goconc.patterns.verify import verify_generated
+
+        lines, ok = verify_generated(result)
+        for line in lines:
+            click.echo(line)
+        if not ok:
+            sys.exit(EXIT_FINDINGS)
 
 
 def _decode_log(data: bytes) -> str:
@@ -473,13 +757,18 @@ def rules_cmd(show_all: bool) -> None:
     """List the rules: code, name, severity, default, summary."""
     from goconc.registry import all_rules
 
+    hidden = 0
     for r in all_rules():
         if not show_all and not r.enabled_by_default and not r.code.startswith("GC0"):
+            hidden += 1
             continue
         on = "on " if r.enabled_by_default else "off"
         fix = " (fix)" if r.fix.value != "none" else ""
         race = " [goconc race]" if r.dynamic else ""
         click.echo(f"{r.code}  {r.name:32s} {r.severity.value:8s} {on}  {r.summary}{fix}{race}")
+    if hidden:
+        click.echo(f"goconc: {_plural(hidden, 'rule')} off by default not shown; `goconc rules --all` lists "
+                   f"{'them' if hidden > 1 else 'it'} (turn one on with --select CODE)", err=True)
 
 
 @main.command("rule")
@@ -493,6 +782,29 @@ def rule_cmd(key: str) -> None:
     if r is None:
         raise click.UsageError(f"unknown rule {key!r} (see `goconc rules`)")
     click.echo(render_rule(r), nl=False)
+
+
+@main.command("config")
+@click.argument("path", default=".")
+@click.option("--select", "selects", multiple=True, metavar="RULES", help="As for check.")
+@click.option("--ignore", "ignores", multiple=True, metavar="RULES", help="As for check.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="As for check.")
+@_config_options
+def config_cmd(path, selects, ignores, jobs, config_file, no_config) -> None:
+    """Print the configuration `goconc check` uses for PATH, and where each value comes from."""
+    from goconc.config import ConfigError, Plan, describe
+    from goconc.registry import SelectorError, split_list
+
+    if config_file is not None and no_config:
+        raise click.UsageError("--config and --no-config exclude each other")
+    try:
+        plan = Plan([path], selects=split_list(selects), ignores=split_list(ignores), jobs=jobs,
+                    config_file=config_file, no_config=no_config)
+        click.echo(describe(plan, path), nl=False)
+    except SelectorError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ConfigError as exc:
+        _fail(str(exc))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from goconc import suppress
+from goconc.analysis import AnalysisFailed
 from goconc.gomodel import Package
-from goconc.loader import DirUnit, collect, is_ignored_by_build_tag, read_regular
+from goconc.loader import DirUnit, collect, is_generated, is_ignored_by_build_tag, read_regular
 from goconc.queries import run_captures, run_matches
 from goconc.model import (
     INTERNAL_ERROR,
@@ -44,10 +45,19 @@ class Analysis:
     """Facts shared by every rule on one package, computed on demand and memoised."""
 
     def __init__(self, pkg: Package) -> None:
+        from goconc.analysis import Pass
+
         self.pkg = pkg
         self._cfgs: dict[int, object] = {}
         self.memo: dict[str, object] = {}
         self.notes: list[Problem] = []
+        self.pass_ = Pass(pkg)
+        self.reported_failures: set[str] = set()  # rules already reported for a failed analysis
+
+    def result(self, analyzer):
+        """The result of a declared analysis (goconc.analysis) on this package, computed once;
+        raises AnalysisFailed when it (or one it requires) failed."""
+        return self.pass_.result(analyzer)
 
     def cfg(self, gf: GoFile, fn: Node):
         """The control-flow graph of a function declaration or literal (memoised)."""
@@ -120,7 +130,50 @@ class UnitResult:
     notes: list[Problem] = field(default_factory=list)
     files: int = 0
     packages: int = 0
+    generated: int = 0  # files skipped as generated code
     cacheable: bool = True
+
+
+class _OverBudget(BaseException):
+    """The per-file time budget ran out (raised by a timer signal; BaseException, so that a
+    rule's own `except Exception` cannot swallow it)."""
+
+
+class _Budget:
+    """A per-file time limit, enforced with a timer signal where one can be set (the main
+    thread of a process on POSIX); elsewhere it is not enforced.
+
+    The timer's exception can be swallowed where Python cannot raise it (a garbage collector
+    callback, a __del__): so the timer repeats until the file is done, and `expired` stays
+    set, which the caller checks once the rules return."""
+
+    def __init__(self, seconds: float | None) -> None:
+        import signal
+        import threading
+
+        self.seconds = seconds
+        self.expired = False
+        self.active = bool(seconds) and hasattr(signal, "setitimer") \
+            and threading.current_thread() is threading.main_thread()
+
+    def __enter__(self):
+        if self.active:
+            import signal
+
+            def expired(signum, frame):
+                self.expired = True
+                raise _OverBudget
+
+            self._old = signal.signal(signal.SIGALRM, expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.2)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.active:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)
 
 
 def read_sources(paths: Sequence[str]) -> dict[str, bytes | OSError]:
@@ -139,8 +192,13 @@ def read_sources(paths: Sequence[str]) -> dict[str, bytes | OSError]:
 
 def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=None, module_path: str = "",
                   directory: str = "", display=None,
-                  sources: dict[str, bytes | OSError] | None = None) -> UnitResult:
-    """Analyse the given .go files of one directory (grouped into packages by package clause)."""
+                  sources: dict[str, bytes | OSError] | None = None, include_generated: bool = False,
+                  file_timeout: float | None = None, max_file_size: int | None = None) -> UnitResult:
+    """Analyse the given .go files of one directory (grouped into packages by package clause).
+
+    Generated files (`// Code generated ... DO NOT EDIT.`) are skipped unless
+    `include_generated`; a file whose analysis takes longer than `file_timeout` seconds is
+    reported as a problem, without findings, and the run goes on."""
     res = UnitResult()
     files: list[GoFile] = []
     codes = {r.code for r in rules}
@@ -154,6 +212,13 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
             continue
         if is_ignored_by_build_tag(src):
             continue  # //go:build ignore: the go tool never builds it
+        if not include_generated and is_generated(src):
+            res.generated += 1
+            continue
+        if max_file_size is not None and len(src) > max_file_size:
+            res.problems.append(Problem(shown, f"{_size_text(len(src))}, larger than the {_size_text(max_file_size)} "
+                                               "limit; skipped (raise --max-file-size to analyse it)"))
+            continue
         try:
             gf = load(shown, src)
         except SourceError as exc:
@@ -184,25 +249,55 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
         analysis = Analysis(pkg)
         for gf in pfiles:
             found: list[Diagnostic] = []
-            for r in rules:
-                try:
-                    for d in r.check(FileContext(r, gf, analysis)) or ():
-                        if not gf.broken or not gf.is_broken(d.span.start.offset):
-                            found.append(d)
-                except RecursionError:
-                    res.problems.append(Problem(gf.path, f"{r.code} {r.name}: code too deeply nested; rule skipped"))
-                except Exception as exc:  # a rule bug must not stop the run
-                    if INTERNAL_ERROR[0] not in codes:
-                        continue
-                    where = traceback.extract_tb(exc.__traceback__)[-1]
-                    res.diagnostics.append(engine_diagnostic(
-                        INTERNAL_ERROR, Severity.ERROR,
-                        f"internal error in rule {r.code} ({type(exc).__name__}: {exc} at "
-                        f"{os.path.basename(where.filename)}:{where.lineno}); please report it",
-                        Span(gf.path, Position(1, 1), Position(1, 1))))
+            try:
+                with _Budget(file_timeout) as budget:
+                    found = _run_rules(rules, gf, analysis, codes, res)
+                if budget.expired:  # the timer fired where its exception was swallowed
+                    raise _OverBudget
+            except _OverBudget:
+                res.problems.append(Problem(gf.path, f"analysis took longer than {file_timeout:g} s; skipped "
+                                                     "(raise --file-timeout to analyse it)"))
+                res.cacheable = False
+                res.notes.extend(analysis.notes)
+                analysis = Analysis(pkg)  # facts computed half-way must not reach the other files
+                continue
             res.diagnostics.extend(suppress.apply(gf, found, enabled))
         res.notes.extend(analysis.notes)
     return res
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n / 1024:.0f} KiB"
+
+
+def _run_rules(rules: Sequence[Rule], gf: GoFile, analysis: Analysis, codes: set[str],
+               res: UnitResult) -> list[Diagnostic]:
+    """Every rule on one file; a rule that crashes is an internal-error finding, not the end."""
+    found: list[Diagnostic] = []
+    for r in rules:
+        try:
+            for d in r.check(FileContext(r, gf, analysis)) or ():
+                if not gf.broken or not gf.is_broken(d.span.start.offset):
+                    found.append(d)
+        except RecursionError:
+            res.problems.append(Problem(gf.path, f"{r.code} {r.name}: code too deeply nested; rule skipped"))
+        except AnalysisFailed as exc:  # one finding per rule and package, never a silent loss
+            if INTERNAL_ERROR[0] in codes and r.code not in analysis.reported_failures:
+                analysis.reported_failures.add(r.code)
+                res.diagnostics.append(engine_diagnostic(
+                    INTERNAL_ERROR, Severity.ERROR,
+                    f"internal error: rule {r.code} skipped this package because {exc}; please report it",
+                    Span(gf.path, Position(1, 1), Position(1, 1))))
+        except Exception as exc:  # a rule bug must not stop the run
+            if INTERNAL_ERROR[0] not in codes:
+                continue
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            res.diagnostics.append(engine_diagnostic(
+                INTERNAL_ERROR, Severity.ERROR,
+                f"internal error in rule {r.code} ({type(exc).__name__}: {exc} at "
+                f"{os.path.basename(where.filename)}:{where.lineno}); please report it",
+                Span(gf.path, Position(1, 1), Position(1, 1))))
+    return found
 
 
 def _display_path(p: str) -> str:
@@ -213,8 +308,17 @@ def _display_path(p: str) -> str:
     return os.path.normpath(p)
 
 
-def _run_unit(args: tuple[DirUnit, tuple[str, ...], str | None]) -> UnitResult:
-    unit, codes, cache_dir = args
+@dataclass(frozen=True)
+class RunOptions:
+    """Settings of a run that reach the workers (and the cache key)."""
+
+    include_generated: bool = False
+    file_timeout: float | None = None
+    max_file_size: int | None = None
+
+
+def _run_unit(args: tuple[DirUnit, tuple[str, ...], str | None, RunOptions]) -> UnitResult:
+    unit, codes, cache_dir, opts = args
     rules = [r for r in all_rules() if r.code in codes]
     mod = unit.module
     sources = read_sources(unit.files)
@@ -224,14 +328,16 @@ def _run_unit(args: tuple[DirUnit, tuple[str, ...], str | None]) -> UnitResult:
         from goconc.runner import find_gofmt
 
         store = Cache(cache_dir)
-        settings = (codes, mod.path if mod else "", mod.go_version if mod else None, unit.dir, find_gofmt())
+        settings = (codes, mod.path if mod else "", mod.go_version if mod else None, unit.dir, find_gofmt(),
+                    opts.include_generated, opts.max_file_size)
         key = store.key(settings, [(_display_path(p), sources[p]) for p in unit.files])  # type: ignore[misc]
         hit = store.get(key)
         if isinstance(hit, UnitResult):
             return hit
     res = analyze_files(unit.files, rules, go_version=mod.go_version if mod else None,
                         module_path=mod.path if mod else "", directory=unit.dir, display=_display_path,
-                        sources=sources)
+                        sources=sources, include_generated=opts.include_generated, file_timeout=opts.file_timeout,
+                        max_file_size=opts.max_file_size)
     if store is not None and key is not None and res.cacheable \
             and not any(d.code == INTERNAL_ERROR[0] for d in res.diagnostics):
         store.put(key, res)
@@ -239,11 +345,16 @@ def _run_unit(args: tuple[DirUnit, tuple[str, ...], str | None]) -> UnitResult:
 
 
 def check_paths(paths: Sequence[str], rules: Sequence[Rule], *, jobs: int | None = None,
-                cache: bool = False, cache_dir: str | None = None) -> RunResult:
+                cache: bool = False, cache_dir: str | None = None, options: RunOptions = RunOptions(),
+                progress=None, plan=None) -> RunResult:
     """Analyse the Go code named by CLI arguments; deterministic output whatever `jobs` is.
 
-    With `cache`, unchanged directories reuse the findings of an earlier run (see cache.py)."""
+    With `cache`, unchanged directories reuse the findings of an earlier run (see cache.py).
+    `progress(done, total, directory)` is called in this process as each directory is done.
+    A `plan` (config.Plan) drops excluded files and chooses each directory's rules."""
     units, problems = collect(list(paths))
+    if plan is not None:
+        units = plan.prune(units)
     for u in units:
         u.size = sum(_size(f) for f in u.files)
     codes = tuple(r.code for r in rules)
@@ -254,11 +365,17 @@ def check_paths(paths: Sequence[str], rules: Sequence[Rule], *, jobs: int | None
         Cache(cache_dir)  # create it (and drop other builds' entries) once, before the workers
     else:
         cache_dir = None
-    work = [(u, codes, cache_dir) for u in sorted(units, key=lambda u: -u.size)]  # big first: balance
+    work = [(u, plan.codes(u) if plan is not None else codes, cache_dir, options)
+            for u in sorted(units, key=lambda u: -u.size)]  # big first: balance
     jobs = jobs or os.cpu_count() or 1
     out = RunResult(problems=list(problems))
     notes: list[Problem] = []
-    for ur in _map(work, jobs):
+    if progress is not None:
+        progress(0, len(work), None)
+    for done, (unit, ur) in enumerate(_map(work, jobs), 1):
+        if progress is not None:
+            progress(done, len(work), unit.dir)
+        out.generated += ur.generated
         out.diagnostics.extend(ur.diagnostics)
         out.problems.extend(ur.problems)
         notes.extend(ur.notes)
@@ -270,38 +387,82 @@ def check_paths(paths: Sequence[str], rules: Sequence[Rule], *, jobs: int | None
     return out
 
 
-def _map(work: list, jobs: int) -> Iterator[UnitResult]:
-    """Results of `_run_unit` over `work`, in any order (the caller sorts).
+def _map(work: list, jobs: int) -> Iterator[tuple[DirUnit, UnitResult]]:
+    """(unit, result of `_run_unit`) over `work`, in the order they finish (the caller sorts).
 
     A worker that dies (killed for memory, a crash in the parser's C code) must not lose the
     run: the units it left unfinished are run again one at a time, each in a fresh process, and
-    a unit that kills its process again is reported as a problem."""
+    a unit that kills its process again is reported as a problem.
+
+    Ctrl-C (or SIGTERM, turned into KeyboardInterrupt by the CLI) reaches only this process:
+    the workers ignore SIGINT, and are killed here at once instead of finishing their work."""
     if jobs <= 1 or len(work) <= 1:
         for w in work:
-            yield _run_unit(w)
+            yield w[0], _run_unit(w)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     all_rules()  # import rule modules before forking
     ctx = _mp_context()
     left: list = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=ctx) as ex:
-        futures = [(w, ex.submit(_run_unit, w)) for w in work]
-        for w, fut in futures:
-            try:
-                yield fut.result()
-            except BrokenProcessPool:
-                left.append(w)
+    ex = ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=ctx, initializer=_worker_init)
+    try:
+        pending = {ex.submit(_run_unit, w): w for w in work}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                w = pending.pop(fut)
+                try:
+                    res = fut.result()
+                except BrokenProcessPool:
+                    left.append(w)
+                    continue
+                yield w[0], res
+    except BaseException:
+        _kill_pool(ex)
+        raise
+    ex.shutdown(wait=True)
     for w in left:
-        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
+        ex = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init)
+        try:
             try:
-                yield ex.submit(_run_unit, w).result()
+                res = ex.submit(_run_unit, w).result()
             except BrokenProcessPool:
-                unit = w[0]
-                yield UnitResult(problems=[Problem(_display_path(unit.dir),
+                res = UnitResult(problems=[Problem(_display_path(w[0].dir),
                                                    "the analysis process died on this directory "
                                                    "(out of memory or a crash); skipped")])
+        except BaseException:
+            _kill_pool(ex)
+            raise
+        ex.shutdown(wait=True)
+        yield w[0], res
+
+
+def _worker_init() -> None:
+    """In each worker: Ctrl-C is the parent's to handle (it kills the workers); a terminal's
+    SIGINT to the whole process group must not print a traceback per worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # the CLI's handlers (raise KeyboardInterrupt) are the parent's
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _kill_pool(ex) -> None:
+    """Stop a process pool now: kill its workers and do not wait for their tasks."""
+    import signal
+
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            os.kill(p.pid, signal.SIGKILL)
+        except (OSError, AttributeError, TypeError):
+            pass
+    ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.join(timeout=1)
 
 
 def _mp_context():
@@ -327,3 +488,47 @@ def sort_unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
         seen.add(key)
         out.append(d)
     return out
+
+
+STDIN_NAME = "<stdin>"
+
+
+def check_stdin(data: bytes, path: str | None, rules: Sequence[Rule], *, options: RunOptions = RunOptions(),
+                keep=None) -> RunResult:
+    """Analyse `data` as if it were the file at `path` (an editor's unsaved buffer): the go.mod
+    is found from its directory and its package siblings are read from disk (those `keep`
+    accepts), but only its own findings and problems are kept. Nothing is cached or written.
+    Without `path`, the code is analysed alone, as STDIN_NAME, in the working directory's module."""
+    from goconc.loader import ModuleFinder, _is_go_file
+
+    directory = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+    own = os.path.normpath(path) if path else STDIN_NAME
+    files = [own]
+    if path:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            names = []
+        for name in names:
+            sib = os.path.join(os.path.dirname(own), name)
+            if _is_go_file(name) and os.path.abspath(sib) != os.path.abspath(own) and os.path.isfile(sib) \
+                    and (keep is None or keep(sib)):
+                files.append(sib)
+    sources = read_sources(files[1:])
+    sources[own] = data
+    mod = ModuleFinder().find(directory)
+    shown = _display_path(own) if path else STDIN_NAME
+    res = analyze_files(files, rules, go_version=mod.go_version if mod else None,
+                        module_path=mod.path if mod else "", directory=directory, display=_display_path,
+                        sources=sources, include_generated=options.include_generated,
+                        file_timeout=options.file_timeout, max_file_size=options.max_file_size)
+    mine = not is_ignored_by_build_tag(data) and (options.include_generated or not is_generated(data))
+
+    def own_problem(p: Problem) -> bool:
+        return p.path == shown or p.path.startswith(shown + ":")
+
+    return RunResult(diagnostics=sort_unique(d for d in res.diagnostics if d.span.path == shown),
+                     problems=[p for p in res.problems if own_problem(p)],
+                     notes=[p for p in res.notes if own_problem(p)],
+                     files=int(mine), packages=int(mine),
+                     generated=int(not is_ignored_by_build_tag(data) and not mine))

@@ -50,6 +50,34 @@ def parse_gomod(text: str) -> tuple[str, tuple[int, int] | None]:
     return path, version
 
 
+NOT_HERE = object()
+
+
+def find_upwards(directory: str, memo: dict, probe, default=None):
+    """The value `probe(d)` gives for the nearest directory d at or above `directory` where it
+    gives one (anything but `NOT_HERE`), else `default`; memoised in `memo` for every
+    directory on the way (go.mod, .goconc.toml: the nearest one wins)."""
+    d = os.path.abspath(directory)
+    chain = []
+    found = default
+    while True:
+        if d in memo:
+            found = memo[d]
+            break
+        chain.append(d)
+        got = probe(d)
+        if got is not NOT_HERE:
+            found = got
+            break
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    for c in chain:
+        memo[c] = found
+    return found
+
+
 class ModuleFinder:
     """Finds the go.mod that encloses a directory (memoised)."""
 
@@ -57,31 +85,19 @@ class ModuleFinder:
         self._cache: dict[str, Module | None] = {}
 
     def find(self, directory: str) -> Module | None:
-        directory = os.path.abspath(directory)
-        chain = []
-        found: Module | None = None
-        d = directory
-        while True:
-            if d in self._cache:
-                found = self._cache[d]
-                break
-            chain.append(d)
-            gomod = os.path.join(d, "go.mod")
-            if os.path.isfile(gomod):
-                try:
-                    with open(gomod, encoding="utf-8", errors="replace") as f:
-                        path, version = parse_gomod(f.read())
-                    found = Module(path, version, gomod)
-                except OSError:
-                    found = None
-                break
-            parent = os.path.dirname(d)
-            if parent == d:
-                break
-            d = parent
-        for c in chain:
-            self._cache[c] = found
-        return found
+        return find_upwards(directory, self._cache, _module_in)
+
+
+def _module_in(d: str):
+    gomod = os.path.join(d, "go.mod")
+    if not os.path.isfile(gomod):
+        return NOT_HERE
+    try:
+        with open(gomod, encoding="utf-8", errors="replace") as f:
+            path, version = parse_gomod(f.read())
+    except OSError:
+        return None
+    return Module(path, version, gomod)
 
 
 # --- build constraints -----------------------------------------------------------------------
@@ -122,6 +138,40 @@ def is_ignored_by_build_tag(src: bytes) -> bool:
         if line.startswith(b"/*"):
             continue  # block comments before the package clause are rare; keep scanning
         break  # first non-comment line (package clause): constraints end here
+    return False
+
+
+_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$")
+
+
+def is_generated(src: bytes) -> bool:
+    """True for a generated file, decided as go/ast.IsGenerated decides (gopls, staticcheck
+    and go vet's analyzers use it; go.dev/s/generatedcode): a comment before the package
+    clause, or a line of a block comment there, that reads `// Code generated ... DO NOT EDIT.`."""
+    pos, n = 0, len(src)
+    while pos < n:
+        if src[pos] in b" \t\r\n":
+            pos += 1
+            continue
+        if pos == 0 and src.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark
+            pos = 3
+            continue
+        if src.startswith(b"//", pos):
+            end = src.find(b"\n", pos)
+            end = n if end < 0 else end
+            if _GENERATED.match(src[pos:end].replace(b"\r", b"")):
+                return True
+            pos = end + 1
+            continue
+        if src.startswith(b"/*", pos):
+            end = src.find(b"*/", pos + 2)
+            end = n if end < 0 else end + 2
+            for line in src[pos:end].replace(b"\r", b"").split(b"\n"):
+                if _GENERATED.match(line):
+                    return True
+            pos = end
+            continue
+        return False  # the package clause: comments after it do not count
     return False
 
 

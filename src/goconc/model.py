@@ -127,3 +127,4 @@ class RunResult:
     notes: list[Problem] = field(default_factory=list)  # shown with --verbose
     files: int = 0
     packages: int = 0
+    generated: int = 0  # files skipped as generated code

@@ -42,6 +42,17 @@ FAMILIES = {
 
 
 @dataclass(frozen=True)
+class Option:
+    """A knob a rule declares, set in `.goconc.toml` under `[rules.<code or name>]` (config.py
+    checks the type; an option the rule does not declare is an error)."""
+
+    name: str  # kebab-case
+    type: type  # bool, int, float, str or list (of strings)
+    default: object
+    doc: str  # one line: what it changes
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -55,6 +66,7 @@ class Rule:
     default: bool = True
     since: str = "0.1.0"
     dynamic: bool = False  # found by `goconc race` at run time, not by `goconc check`
+    options: tuple[Option, ...] = ()  # knobs set in .goconc.toml; only for a rule with a real one
 
     @property
     def family(self) -> str:
@@ -80,7 +92,7 @@ _RULES: dict[str, Rule] = {}
 
 def rule(*, code: str, name: str, severity: Severity, query: str | None = None,
          fix: FixAvailability = FixAvailability.NONE, default: bool = True, since: str = "0.1.0",
-         dynamic: bool = False):
+         dynamic: bool = False, options: tuple[Option, ...] = ()):
     """Register the decorated `check` function as a rule; docs come from the module docstring."""
 
     def deco(fn: Callable) -> Callable:
@@ -89,7 +101,7 @@ def rule(*, code: str, name: str, severity: Severity, query: str | None = None,
         summary = doc.split("\n", 1)[0].strip()
         r = Rule(code=code, name=name, severity=severity, summary=summary, doc=_dedent_doc(doc),
                  module=fn.__module__, check=fn, query=query, fix=fix, default=default, since=since,
-                 dynamic=dynamic)
+                 dynamic=dynamic, options=options)
         if code in _RULES and _RULES[code].module != r.module:
             raise ValueError(f"duplicate rule code {code}")
         _RULES[code] = r
@@ -172,16 +184,22 @@ def select(selects: Iterable[str] | None, ignores: Iterable[str] | None, *, dyna
             raise SelectorError(f"unknown rule or prefix {item!r} (see `goconc rules`)")
         return got
 
+    implicit: set[str] = set()
     if selects:
         chosen = {r.code: r for s in selects for r in matching(s)}
         # A file that could not be read, or a rule that crashed, means the analysis is incomplete:
         # say so whatever was selected (as ruff does with syntax errors); only --ignore hides it.
+        implicit = {r.code for r in rules if r.code in ALWAYS_ON and r.code not in chosen}
         chosen.update((r.code, r) for r in rules if r.code in ALWAYS_ON)  # (none when dynamic)
     else:
         chosen = {r.code: r for r in rules if r.enabled_by_default}
     for i in ignores or ():
         for r in matching(i):
             chosen.pop(r.code, None)
+    if (selects or ignores) and not set(chosen) - implicit - (ALWAYS_ON if not selects else set()):
+        given = " ".join(([f"--select {','.join(selects)}"] if selects else [])
+                         + ([f"--ignore {','.join(ignores)}"] if ignores else []))
+        raise SelectorError(f"no rule left to run with {given}")
     return sorted(chosen.values(), key=lambda r: r.code)
 
 

@@ -1,4 +1,4 @@
-"""The one place where goconc starts subprocesses (the `go` tool and `gofmt`).
+"""The one place where goconc starts subprocesses (the `go` tool, `gofmt`, and `git` for --diff-base).
 
 Everything else calls these helpers and parses their output with pure functions.
 """
@@ -104,3 +104,10 @@ def gofmt_errors(src: bytes, timeout: float = 30.0) -> str | None:
     if res.returncode == 127:
         return None
     return res.stderr if res.returncode != 0 else ""
+
+
+def git(args: list[str], *, cwd: str, timeout: float = 120.0) -> Completed:
+    """`git ARGS` in `cwd`, never waiting on a pager or a credential prompt; return code 127
+    when git is not installed."""
+    env = dict(os.environ, GIT_PAGER="cat", PAGER="cat", GIT_TERMINAL_PROMPT="0")
+    return run([shutil.which("git") or "git", *args], cwd=cwd, env=env, timeout=timeout)

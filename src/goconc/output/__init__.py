@@ -1,3 +1,3 @@
-"""Output formats: each is a pure function of the run result (text, json, sarif)."""
+"""Output formats: each is a pure function of the run result (text, json, sarif, github)."""
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github")

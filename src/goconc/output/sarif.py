@@ -1,37 +1,66 @@
 """SARIF 2.1.0, as GitHub code scanning accepts it.
 
-- `tool.driver.rules[]` carries every rule that ran, with its docs as help (markdown).
+- `tool.driver.rules[]` carries every rule that ran; `help.markdown` is the rule's page (as
+  `goconc rule` prints it) and `help.text` the same without markdown.
+- `run.automationDetails.id` is `<category>/`: `goconc-check/`, `goconc-race/` or
+  `goconc-explain/` by default, so the findings of each command upload side by side instead of
+  replacing each other (`--sarif-category` picks another). The upload-sarif action's own
+  `category` input does not override an id the file already has.
+- Artifact URIs are relative to the repository root (the git work tree around the working
+  directory, else the working directory), with `uriBaseId` `%SRCROOT%` defined in
+  `run.originalUriBaseIds`; files outside the root keep absolute `file://` URIs.
 - Lines and columns are 1-based; `run.columnKind` is `unicodeCodePoints` and columns are
   converted from goconc's byte columns for non-ASCII lines. `endColumn` is exclusive.
 - Related locations are linked from the message (`[text](id)`), the only way GitHub shows them.
 - `partialFingerprints.primaryLocationLineHash` is computed with the same rolling-hash scheme as
-  GitHub's upload-sarif action, so alerts stay stable even when uploaded through the REST API.
+  GitHub's upload-sarif action (a hash of the text from the finding's line on, not of its
+  number), so an alert keeps its identity when edits above it shift its line, also when the
+  file is uploaded through the REST API, which computes nothing. The hashed text is the next
+  100 characters from the line on, spaces and tabs not counted: an edit of the lines just
+  below a finding, or at the end of a file that ends within them, makes it a new alert, as
+  with upload-sarif's own fingerprints.
+- Fixes become `fixes[].artifactChanges[].replacements[]` (byte offsets, plus lines and columns
+  when the source is readable), each region relative to the file as it is, before any of the
+  replacements. GitHub ignores them; other SARIF viewers can apply them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 
 from goconc import __version__
-from goconc.model import RunResult, Severity, Span
+from goconc.model import Diagnostic, Fix, RunResult, Severity, Span
+from goconc.output.locations import Locator
 from goconc.registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 HELP_URI = "https://github.com/goconc/goconc/blob/main/docs/rules/{name}.md"
+SRCROOT = "%SRCROOT%"
+DEFAULT_CATEGORY = "goconc-{command}"
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _PROBLEM = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
 
 
+def automation_id(category: str) -> str:
+    """`category/` as upload-sarif writes it: GitHub takes the text up to the last `/` as the
+    category, so `goconc-check` and `goconc-check/` are the same category."""
+    return category if category.endswith("/") else category + "/"
+
+
 def _descriptor(r: Rule) -> dict:
+    from goconc.docs import render_rule
+
     what = r.section("What it does") or r.summary
+    markdown = render_rule(r)
     return {
         "id": r.code,
         "name": "".join(p.capitalize() for p in r.name.split("-")),  # must differ from id
         "shortDescription": {"text": r.summary},
-        "fullDescription": {"text": what[:1024]},
-        "help": {"text": r.doc, "markdown": r.doc},
+        "fullDescription": {"text": plain_text(what)[:1024]},
+        "help": {"text": plain_text(markdown), "markdown": markdown},
         "helpUri": HELP_URI.format(name=r.name),
         "defaultConfiguration": {"level": _LEVEL[r.severity], "enabled": r.enabled_by_default},
         "properties": {"tags": ["concurrency", r.family], "precision": "high",
@@ -39,35 +68,68 @@ def _descriptor(r: Rule) -> dict:
     }
 
 
-def render(result: RunResult, rules: list[Rule], read_source: Callable[[str], str | None]) -> str:
-    lines_cache: dict[str, list[str] | None] = {}
+def plain_text(md: str) -> str:
+    """A rule page without markdown: headings as plain lines, code blocks indented by four
+    spaces instead of fenced, `code` without backticks, [text](url) as text (url)."""
+    import re
+
+    out: list[str] = []
+    in_code = False
+    for line in md.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            out.append(("    " + line).rstrip())
+            continue
+        m = re.match(r"^#{1,6}\s+(.*)$", line)
+        if m:
+            line = m.group(1)
+        line = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", line)
+        line = re.sub(r"\*\*([^*]+)\*\*", r"\1", line)
+        out.append(re.sub(r"`([^`]*)`", r"\1", line))
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def render(result: RunResult, rules: list[Rule], read_source: Callable[[str], str | None], *,
+           category: str = "goconc", root: str | None = None) -> str:
+    """The SARIF log of one run. `category` names the analysis for code scanning (see the
+    module docs); `root` is the directory URIs are relative to (default: the repository root)."""
+    loc = Locator(read_source, root)
     hashes_cache: dict[str, dict[int, str]] = {}
 
-    def lines_of(path: str) -> list[str] | None:
-        if path not in lines_cache:
-            text = read_source(path)
-            lines_cache[path] = text.split("\n") if text is not None else None
-        return lines_cache[path]
-
-    def column(path: str, line: int, byte_col: int) -> int:
-        ls = lines_of(path)
-        if not ls or line - 1 >= len(ls):
-            return byte_col
-        raw = ls[line - 1].encode("utf-8")
-        return len(raw[:byte_col - 1].decode("utf-8", "ignore")) + 1
+    def artifact(path: str) -> dict:
+        rel = loc.relative(path)
+        if rel is None:
+            return {"uri": loc.absolute_uri(path)}
+        return {"uri": _uri(rel), "uriBaseId": SRCROOT}
 
     def region(s: Span) -> dict:
-        return {"startLine": s.start.line, "startColumn": column(s.path, s.start.line, s.start.column),
-                "endLine": s.end.line, "endColumn": column(s.path, s.end.line, s.end.column)}
+        return {"startLine": s.start.line, "startColumn": loc.column(s.path, s.start.line, s.start.column),
+                "endLine": s.end.line, "endColumn": loc.column(s.path, s.end.line, s.end.column)}
 
     def location(s: Span, ident: int | None = None, message: str | None = None) -> dict:
-        loc: dict = {"physicalLocation": {"artifactLocation": {"uri": _uri(s.path), "uriBaseId": "%SRCROOT%"},
-                                          "region": region(s)}}
+        out: dict = {"physicalLocation": {"artifactLocation": artifact(s.path), "region": region(s)}}
         if ident is not None:
-            loc["id"] = ident
+            out["id"] = ident
         if message:
-            loc["message"] = {"text": message}
-        return loc
+            out["message"] = {"text": message}
+        return out
+
+    def fix(f: Fix) -> dict:
+        changes: list[dict] = []
+        by_path: dict[str, dict] = {}
+        for e in f.edits:
+            change = by_path.get(e.path)
+            if change is None:
+                change = by_path[e.path] = {"artifactLocation": artifact(e.path), "replacements": []}
+                changes.append(change)
+            deleted: dict = {"byteOffset": e.start, "byteLength": e.end - e.start}
+            start, end = loc.line_col(e.path, e.start), loc.line_col(e.path, e.end)
+            if start and end:
+                deleted.update(startLine=start[0], startColumn=start[1], endLine=end[0], endColumn=end[1])
+            change["replacements"].append({"deletedRegion": deleted, "insertedContent": {"text": e.new}})
+        return {"description": {"text": f.title}, "artifactChanges": changes}
 
     known = {r.code: i for i, r in enumerate(rules)}
     results = []
@@ -87,19 +149,19 @@ def render(result: RunResult, rules: list[Rule], read_source: Callable[[str], st
             res["ruleIndex"] = known[d.code]
         if related:
             res["relatedLocations"] = related
-        fp = _fingerprint(d.span, read_source, hashes_cache)
+        fp = _fingerprint(d, loc, hashes_cache)
         if fp:
             res["partialFingerprints"] = {"primaryLocationLineHash": fp}
         if d.fixes:
-            res["fixes"] = [{
-                "description": {"text": f.title},
-                "artifactChanges": [{
-                    "artifactLocation": {"uri": _uri(e.path), "uriBaseId": "%SRCROOT%"},
-                    "replacements": [{"deletedRegion": {"byteOffset": e.start, "byteLength": e.end - e.start},
-                                      "insertedContent": {"text": e.new}}],
-                } for e in f.edits],
-            } for f in d.fixes]
+            res["fixes"] = [fix(f) for f in d.fixes]
         results.append(res)
+
+    notifications = []
+    for p in result.problems:
+        note: dict = {"level": "error", "message": {"text": f"{p.path}: {p.message}"}}
+        if p.path and os.path.exists(p.path):  # not a package path of go test, a missing argument
+            note["locations"] = [{"physicalLocation": {"artifactLocation": artifact(p.path)}}]
+        notifications.append(note)
 
     doc = {
         "$schema": SCHEMA,
@@ -112,16 +174,14 @@ def render(result: RunResult, rules: list[Rule], read_source: Callable[[str], st
                 "informationUri": "https://github.com/goconc/goconc",
                 "rules": [_descriptor(r) for r in rules],
             }},
+            "automationDetails": {"id": automation_id(category)},
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": _cwd_uri()}},
+            "originalUriBaseIds": {SRCROOT: {"uri": loc.root_uri()}},
             "results": results,
             "invocations": [{
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [
-                    {"level": "error", "message": {"text": p.message},
-                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(p.path)}}}]}
-                    for p in result.problems
-                ],
+                "workingDirectory": {"uri": loc.absolute_uri(os.getcwd()).rstrip("/") + "/"},
+                "toolExecutionNotifications": notifications,
             }],
         }],
     }
@@ -132,25 +192,19 @@ def _md_escape(s: str) -> str:
     return s.replace("[", "\\[").replace("]", "\\]")
 
 
-def _uri(path: str) -> str:
+def _uri(rel: str) -> str:
     from urllib.parse import quote
 
-    return quote(path.replace("\\", "/"), safe="/:")
+    return quote(rel, safe="/")
 
 
-def _cwd_uri() -> str:
-    import os
-    from pathlib import Path
-
-    return Path(os.getcwd()).as_uri() + "/"
-
-
-def _fingerprint(span: Span, read_source, cache: dict[str, dict[int, str]]) -> str | None:
-    hashes = cache.get(span.path)
+def _fingerprint(d: Diagnostic, loc: Locator, cache: dict[str, dict[int, str]]) -> str | None:
+    path = d.span.path
+    hashes = cache.get(path)
     if hashes is None:
-        text = read_source(span.path)
-        hashes = cache[span.path] = line_hashes(text) if text is not None else {}
-    return hashes.get(span.start.line)
+        text = loc.text(path)
+        hashes = cache[path] = line_hashes(text) if text is not None else {}
+    return hashes.get(d.span.start.line)
 
 
 _MASK = (1 << 64) - 1

@@ -6,8 +6,11 @@ check of templates/common). Rendering is a pure function of the parameters: `{{n
 placeholders are replaced, nothing else, and the result is gofmt'ed when gofmt is available.
 
 Every pattern is proven in goconc's own test suite (tests/test_patterns.py): generated with
-default and non-default parameters into a fresh module, then gofmt, go vet, go test -race
--count=3 (whose TestMain fails on a leaked goroutine) and goconc check must all be clean.
+default and non-default parameters into a fresh module, then gofmt, go mod tidy, go vet, go test
+-race -count=20 (whose TestMain fails on a leaked goroutine) and goconc check must all be clean.
+Every promise a doc.go makes about concurrency is a test in the pattern's _test.go that attacks
+it; `goconc new --verify` runs the same proof (verify.py) on what it just wrote. Dependency
+versions are chosen at generation time (versions.py).
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
+from goconc.patterns import versions
+
 GO_VERSION = "1.23.0"  # as `go mod tidy` writes it (the pinned dependencies declare go 1.23.0)
-# Pinned dependencies of the variants that need them (the newest that support go 1.23), with the
-# go.sum lines the go command would write, so a new module builds without `go mod tidy`.
+# Dependencies of the variants that need them. At generation time the version is the newest the
+# module proxy serves that the local toolchain (and an existing module's go line) can take
+# (patterns/versions.py); these pinned ones, the newest that support go 1.23, with the go.sum
+# lines the go command would write, are the fallback when the proxy cannot be asked.
 DEPS = {
     "golang.org/x/sync": ("v0.16.0", [
         "golang.org/x/sync v0.16.0 h1:ycBJEhp9p4vXvUZNszeOq0kGTPghopOL8q0fq3vstxw=",
@@ -109,8 +116,9 @@ _register(Pattern(
         "stdlib": {"variant_model": "This variant uses only the standard library: a sync.WaitGroup "
                                     "counts the workers and context.WithCancelCause carries the first error."},
         "errgroup": {"variant_model": "This variant uses golang.org/x/sync/errgroup: SetLimit bounds "
-                                      "the goroutines (Go blocks while the limit is reached) and the "
-                                      "group's context carries the first error."},
+                                      "the goroutines (Go blocks while the limit is reached) and Wait "
+                                      "waits for them; context.WithCancelCause carries the first error, "
+                                      "so both variants report the same error for the same cancellation."},
     },
 ))
 
@@ -383,16 +391,19 @@ def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force:
             raise PatternError(f"{found.gomod} says go {found.go_version[0]}.{found.go_version[1]}; the generated "
                                f"code needs go {GO_VERSION} or later (generics, range over int, min/max)")
         gomod_text = _read(found.gomod)
-        for dep in deps:
-            if dep not in gomod_text:
-                todo.append(f"go get {dep}@{DEPS[dep][0]}")
+        missing = [d for d in deps if d not in gomod_text]
+        if missing:
+            module_go = versions.gomod_go_version(gomod_text)
+            chosen = [versions.choose(d, DEPS[d], module_go=module_go) for d in missing]
+            todo.append(_go_get(chosen, directory, os.path.dirname(found.gomod)))
     else:
         # A module path with a dot: a bare `time` or `context` would clash with the standard library.
         import_path = module or f"example.com/{values.get('package', 'generated')}"
+        chosen = [versions.choose(d, DEPS[d], sums=True) for d in sorted(deps)]
         files = dict(files)
-        files["go.mod"] = _gomod(import_path, deps)
-        if deps:
-            files["go.sum"] = "".join(line + "\n" for d in sorted(deps) for line in DEPS[d][1])
+        files["go.mod"] = _gomod(import_path, chosen)
+        if chosen:
+            files["go.sum"] = "".join(line + "\n" for c in chosen for line in c.sums)
         created = True
     existing = [n for n in files if os.path.exists(os.path.join(directory, n))]
     if existing and not force:
@@ -410,13 +421,30 @@ def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force:
     return Generated(directory, written, created, import_path, todo)
 
 
-def _gomod(path: str, deps: tuple[str, ...]) -> str:
-    text = f"module {path}\n\ngo {GO_VERSION}\n"
+def _gomod(path: str, deps: list[versions.Choice]) -> str:
+    """go.mod of a new module: the go line is GO_VERSION, or what a dependency needs if more
+    (as `go get` would raise it), so `go mod tidy` leaves it as it is."""
+    go = max([versions.parse_go(GO_VERSION)] + [d.go for d in deps])
+    text = f"module {path}\n\ngo {versions.go_line(go)}\n"
     if len(deps) == 1:
-        text += f"\nrequire {deps[0]} {DEPS[deps[0]][0]}\n"
+        text += f"\nrequire {deps[0].path} {deps[0].version}\n"
     elif deps:
-        text += "\nrequire (\n" + "".join(f"\t{d} {DEPS[d][0]}\n" for d in sorted(deps)) + ")\n"
+        text += "\nrequire (\n" + "".join(f"\t{d.path} {d.version}\n" for d in deps) + ")\n"
     return text
+
+
+def _go_get(deps: list[versions.Choice], directory: str, module_root: str) -> str:
+    """The `go get` that adds deps to an existing module, naming the generated package so that
+    the go command records them as direct requirements (a bare `go get MODULE@VERSION` writes
+    `// indirect`, which the next `go mod tidy` removes again)."""
+    what = " ".join(f"{d.path}@{d.version}" for d in deps)
+    cwd = os.getcwd()
+    if os.path.commonpath([cwd, module_root]) == module_root:  # run from where the user is
+        rel = os.path.relpath(directory, cwd).replace(os.sep, "/")
+        return f"go get {what} {rel if rel.startswith('.') else './' + rel}"
+    rel = os.path.relpath(directory, module_root).replace(os.sep, "/")
+    root = os.path.relpath(module_root, cwd).replace(os.sep, "/")
+    return f"go -C {root} get {what} {'.' if rel == '.' else './' + rel}"
 
 
 def _read(path: str) -> str:

@@ -21,3 +21,98 @@ def line_of(node) -> int:
 
 def op_text(ev_op) -> str:
     return f"{ev_op.key}.{ev_op.op}()"
+
+
+def fn_items(ctx, call) -> list:
+    """The lock items (see _lockflow.FuncItems) of the function a lock call belongs to."""
+    from goconc.rules.mutex._lockflow import _owner
+
+    owner, _ = _owner(call)
+    fi = function_ops(ctx.analysis, ctx.file).get(owner.id) if owner is not None else None
+    return fi.items if fi is not None else []
+
+
+def released_elsewhere(items: list, key: str) -> bool:
+    """The function may release `key` through something the analysis does not follow: a helper
+    of the package that releases locks, or the lock's Unlock used as a function value."""
+    return any(it[0] == "release_all" or (it[0] == "value" and it[1] == key) for it in items)
+
+
+def calls_unseen_release(ctx, call) -> bool:
+    """The function of `call` (closures included) calls something that may release a lock
+    without the flow analysis seeing it: a function of the package that releases a lock, or
+    calls one that does, at any depth (see _lockflow.transitive_releasers), or a function value
+    of unknown origin (a parameter or a variable not bound to a function literal)."""
+    from goconc.gomodel import top_function
+    from goconc.rules.mutex._lockflow import transitive_releasers
+
+    top = top_function(call)
+    if top is None:
+        return True
+    gf, pkg = ctx.file, ctx.pkg
+    names = transitive_releasers(ctx.analysis)  # never Lock/Unlock/RLock/RUnlock themselves
+    stack = [top]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.named_children)
+        if n.type != "call_expression":
+            continue
+        fn = n.child_by_field_name("function")
+        if fn is None:
+            continue
+        if fn.type == "identifier":
+            decl = pkg.lookup(gf, fn)
+            if decl is not None:
+                v = decl.value
+                if v is None or v.type != "func_literal":
+                    return True
+                continue
+            if gf.node_text(fn) in names:
+                return True
+        elif fn.type == "selector_expression":
+            fld = fn.child_by_field_name("field")
+            if fld is not None and gf.node_text(fld) in names:
+                return True
+    return False
+
+
+def escapes_in_package(ctx, op) -> bool:
+    """Some function of the package lets this lock go as a value (its address passed, stored
+    or returned, a method value of it, `RLocker()`): a copy made there may release it in this
+    function without a call the analysis sees (`c.l = &c.mu` in a constructor, `c.l.Unlock()`
+    here). Locks are matched by where they live (`T.mu`, a package variable); one whose home
+    cannot be told counts as escaped unless it is local to the function."""
+    from goconc.rules.mutex._lockflow import lock_home, package_escaped_homes
+
+    fn = op.call.child_by_field_name("function")
+    recv = fn.child_by_field_name("operand") if fn is not None else None
+    if recv is None:
+        return True
+    home = lock_home(ctx.pkg, ctx.file, recv, ctx.pkg.type_of(ctx.file, recv))
+    if not home:
+        return _outside_locals(ctx, recv)
+    return home in package_escaped_homes(ctx.analysis)
+
+
+def _outside_locals(ctx, recv) -> bool:
+    """The lock is not a variable of the function (or reached from a parameter of an unnamed
+    type): it may be shared with code this function does not show."""
+    from goconc.rules._helpers import identifiers
+
+    ids = list(identifiers(recv))
+    if not ids:
+        return True
+    d = ctx.pkg.lookup(ctx.file, ids[0])
+    return d is None or d.how not in ("define", "var")
+
+
+def method_name_node(call):
+    """The `Unlock` of `x.mu.Unlock()`."""
+    fn = call.child_by_field_name("function")
+    return fn.child_by_field_name("field") if fn is not None else None
+
+
+def fix_blocked(ctx, op) -> bool:
+    """A fix of `op`'s lock must not be offered: a copy of the lock made elsewhere in the
+    package may release it here, or a callee may release (or upgrade) it out of sight."""
+    return escapes_in_package(ctx, op) or calls_unseen_release(ctx, op.call)

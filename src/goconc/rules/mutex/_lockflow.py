@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from goconc.gomodel import FUNC_NODES, enclosing_function, top_function
+from goconc.model import Problem
 from goconc.queries import compile_query, run_captures
 from goconc.rules._helpers import assigned_names, key_of, root_names
 from goconc.source import GoFile, Node
@@ -223,6 +224,187 @@ def _owner(call: Node) -> tuple[Node | None, bool]:
     return fn, False
 
 
+def unbalanced_keys(items: list) -> set[str]:
+    """Keys that a function (a closure, usually) does not use as a critical section of its
+    own: its first operation on the lock is not an acquire, its last (deferred releases run
+    last) is not a release, or it releases in a mode it never took. Such a function changes
+    the lock's state for whoever calls it."""
+    by_key: dict[str, list[LockOp]] = {}
+    for it in items:
+        if it[0] == "op":
+            by_key.setdefault(it[1].key, []).append(it[1])
+    return {k for k, ops in by_key.items() if not _balanced(ops)}
+
+
+def _balanced(ops: list[LockOp]) -> bool:
+    seq = sorted(ops, key=lambda o: (o.deferred, o.call.start_byte))
+    if not seq or seq[0].op not in ACQUIRE or seq[-1].op not in RELEASE:
+        return False
+    taken = {ACQUIRE[o.op] for o in seq if o.op in ACQUIRE}
+    return all(RELEASE[o.op] in taken for o in seq if o.op in RELEASE)
+
+
+_LOCK_METHODS = ("Lock", "Unlock", "RLock", "RUnlock", "RLocker", "TryLock", "TryRLock")
+_VALUE_PARENTS = frozenset({"argument_list", "return_statement", "literal_element", "keyed_element",
+                            "send_statement", "var_spec", "short_var_declaration", "assignment_statement",
+                            "expression_list"})
+
+
+def _value_use(node: Node) -> tuple[Node, bool] | None:
+    """When `node` is used as a value that can leave the function (an argument, a result, an
+    assigned or stored value), the outermost expression of that use and whether it went
+    through `&`; None for a receiver, a field access or a declaration."""
+    n, addr = node, False
+    p = n.parent
+    while p is not None and (p.type == "parenthesized_expression" or p.type == "unary_expression"):
+        if p.type == "unary_expression":
+            op = p.child_by_field_name("operator")
+            if op is None or op.type != "&":
+                return None
+            addr = True
+        n, p = p, p.parent
+    if p is None or p.type not in _VALUE_PARENTS:
+        return None
+    if p.type == "expression_list":
+        q = p.parent
+        if q is None or q.type in ("short_var_declaration", "assignment_statement") \
+                and q.child_by_field_name("left") == p:
+            return None
+    elif p.type in ("short_var_declaration", "assignment_statement") and p.child_by_field_name("right") != n:
+        return None
+    elif p.type == "var_spec" and p.child_by_field_name("value") != n:
+        return None
+    elif p.type == "send_statement" and p.child_by_field_name("value") != n:
+        return None
+    return n, addr
+
+
+def escaped_keys(analysis, gf: GoFile, top: Node) -> frozenset[str]:
+    """Keys of the locks that leave `top` (closures included) in a way the analysis does not
+    follow: their address passed, returned or stored (`util.Release(&s.mu)`, `l = &mu`),
+    a pointer to them or the lock as a `sync.Locker` passed on, a method value of them
+    (`up := mu.Lock`), or `rw.RLocker()`. `mu := &c.mu` is an alias the analysis follows, not
+    an escape (uses of `mu` are checked in turn). Memoised per function."""
+    memo_key = f"lock-escapes:{top.id}"
+    got = analysis.memo.get(memo_key)
+    if got is not None:
+        return got
+    pkg = analysis.pkg
+    out: set[str] = set()
+    homes: set[str] = set()
+    text = gf.src[top.start_byte:top.end_byte]
+    stack = [top] if (b"Lock" in text or b"Mutex" in text or b"Locker" in text) else []
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t == "selector_expression":
+            fld = n.child_by_field_name("field")
+            operand = n.child_by_field_name("operand")
+            if fld is not None and operand is not None and gf.node_text(fld) in _LOCK_METHODS:
+                p = n.parent
+                called = p is not None and p.type == "call_expression" and p.child_by_field_name("function") == n
+                if not called or gf.node_text(fld) == "RLocker":
+                    rt = pkg.type_of(gf, operand)
+                    if pkg.lock_kind(rt) is not None:
+                        key, _ = _lock_key(pkg, gf, operand, rt)
+                        if key is not None:
+                            out.add(key)
+                            homes.add(lock_home(pkg, gf, operand, rt))
+        if t in ("identifier", "selector_expression", "index_expression"):
+            use = _value_use(n)
+            if use is not None:
+                outer, addr = use
+                rt = pkg.type_of(gf, n)
+                kind = pkg.lock_kind(rt)
+                if kind is not None and (addr or kind == "Locker" or (rt is not None and rt.kind == "pointer")) \
+                        and not _alias_definition(pkg, gf, outer, addr):
+                    key, _ = _lock_key(pkg, gf, n, rt)
+                    if key is not None:
+                        out.add(key)
+                        homes.add(lock_home(pkg, gf, n, rt))
+        stack.extend(n.named_children)
+    got = analysis.memo[memo_key] = frozenset(out)
+    analysis.memo[f"lock-escape-homes:{top.id}"] = frozenset(homes)
+    return got
+
+
+def lock_home(pkg, gf: GoFile, expr: Node, rt) -> str:
+    """Where the lock `expr` lives, in terms that hold across functions: `T.f` for a field f
+    of a named type T (`T.Mutex` for an embedded one), `var.x` for a package variable x,
+    "" for a local or when it cannot be told."""
+    target = expr
+    if expr.type == "identifier":
+        d = pkg.lookup(gf, expr)
+        v = d.value if d is not None and d.how in ("define", "var") and d.nvalues == 1 else None
+        if v is not None and v.type == "unary_expression" and v.child_by_field_name("operand") is not None:
+            target = v.child_by_field_name("operand")
+        elif d is None:
+            base = rt.deref() if rt is not None else None
+            if base is not None and base.kind == "named" and base.pkg == "" and pkg.lock_field(rt):
+                return f"{base.name}.{pkg.lock_field(rt)}"
+            return f"var.{gf.node_text(expr)}"
+        else:
+            base = rt.deref() if rt is not None else None
+            if base is not None and base.kind == "named" and base.pkg == "" and pkg.lock_field(rt):
+                return f"{base.name}.{pkg.lock_field(rt)}"  # &s of a struct embedding the lock
+            return ""
+    while target.type == "parenthesized_expression" and target.named_children:
+        target = target.named_children[0]
+    if target.type == "identifier" and target is not expr:
+        return lock_home(pkg, gf, target, pkg.type_of(gf, target))
+    if target.type != "selector_expression":
+        return ""
+    operand = target.child_by_field_name("operand")
+    fld = target.child_by_field_name("field")
+    if operand is None or fld is None:
+        return ""
+    ot = pkg.type_of(gf, operand)
+    base = ot.deref() if ot is not None else None
+    if base is None or base.kind != "named":
+        return ""
+    t = pkg.type_of(gf, target)
+    emb = pkg.lock_field(t) if t is not None and t.deref().pkg != "sync" else None
+    return f"{base.name}.{gf.node_text(fld)}" + (f".{emb}" if emb else "")
+
+
+def _alias_definition(pkg, gf: GoFile, outer: Node, addr: bool) -> bool:
+    """`mu := &c.mu` / `var mu = &c.mu`: the local alias _lock_key follows."""
+    if not addr or outer.type != "unary_expression":
+        return False
+    p = outer.parent
+    if p is not None and p.type == "expression_list":
+        if len(p.named_children) != 1:
+            return False
+        p = p.parent
+    if p is None or p.type not in ("short_var_declaration", "var_spec"):
+        return False
+    left = p.child_by_field_name("left") if p.type == "short_var_declaration" else p.child_by_field_name("name")
+    if left is not None and left.type == "expression_list":
+        left = left.named_children[0] if len(left.named_children) == 1 else None
+    if left is None or left.type != "identifier":
+        return False
+    d = pkg.lookup(gf, left)
+    return d is not None and d.node == left
+
+
+def package_escaped_homes(analysis) -> frozenset[str]:
+    """The homes (see lock_home) of the locks that escape somewhere in the package (see
+    escaped_keys), package-level declarations included. A lock stored elsewhere (`c.l = &c.mu`
+    in a constructor) may be released through that copy in any function: a fix that trusts
+    the function's own view of the lock needs this set not to name it. Memoised per package."""
+    got = analysis.memo.get("lock-escapes-pkg")
+    if got is None:
+        homes: set[str] = set()
+        for gf in analysis.pkg.files:
+            for c in gf.root.named_children:
+                if c.type in FUNC_NODES or b"&" in gf.src[c.start_byte:c.end_byte] \
+                        or b"Lock" in gf.src[c.start_byte:c.end_byte]:
+                    escaped_keys(analysis, gf, c)
+                    homes.update(analysis.memo.get(f"lock-escape-homes:{c.id}", ()))
+        got = analysis.memo["lock-escapes-pkg"] = frozenset(homes)
+    return got
+
+
 _LOCK_CALL = re.compile(rb"\.R?(Lock|Unlock)(\(\)|\))")
 _RECV_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]()*&%+-")
 
@@ -237,10 +419,12 @@ def _receiver_before(text: bytes, end: int) -> bytes:
 
 
 def _releasers(analysis) -> frozenset[str]:
-    """Names of this package's functions and methods that release a lock they did not take
-    (`func (c *C) unlockAndWake() { c.mu.Unlock(); ... }`), or that pass an Unlock on as a
-    function value. A function that locks and unlocks the same lock leaves its caller's
-    lock state as it was and is not one."""
+    """Names of this package's functions and methods that may change a lock's state for their
+    caller: they release a lock they did not take (`func (c *C) unlockAndWake() { c.mu.Unlock();
+    ... }`), release and take it back in another mode (`rw.RUnlock(); rw.Lock()`, an upgrade),
+    pass an Unlock on as a function value, or call such a function. A function whose every
+    lock it releases is taken first and released last (a critical section of its own) leaves
+    its caller's lock state as it was and is not one; nor is one that only locks."""
     got = analysis.memo.get("releasers")
     if got is None:
         names = set()
@@ -252,16 +436,54 @@ def _releasers(analysis) -> frozenset[str]:
             text = fd.file.text[body.start_byte:body.end_byte]
             if b"Unlock" not in text:
                 continue
-            locked, unlocked = set(), set()
+            seqs: dict[bytes, list[tuple[bool, int, bool, str]]] = {}
             for m in _LOCK_CALL.finditer(text):
                 if m.group(2) == b")" and m.group(1) != b"Unlock":
                     continue
                 recv = _receiver_before(text, m.start())
-                (unlocked if m.group(1) == b"Unlock" else locked).add(recv)
-            if unlocked - locked:
+                before = text[:m.start() - len(recv)].rstrip()
+                deferred = before.endswith(b"defer")
+                release = m.group(1) == b"Unlock"
+                mode = "R" if text[m.start() + 1:m.start() + 2] == b"R" else "W"
+                seqs.setdefault(recv, []).append((deferred, m.start(), release, mode))
+            if any(not _balanced_text(seq) for seq in seqs.values()):
                 names.add(fd.name)
         got = analysis.memo["releasers"] = frozenset(names)
     return got
+
+
+def transitive_releasers(analysis) -> frozenset[str]:
+    """_releasers, plus the functions of the package that call one, at any depth (`func (c *C)
+    a() { c.b() }` where b releases). Too coarse for the flow analysis (a function that calls
+    a releaser for a lock of its own is one too), but what a fix that trusts "nothing else
+    releases this lock" must rule out."""
+    got = analysis.memo.get("releasers-transitive")
+    if got is None:
+        names = set(_releasers(analysis)) - set(_LOCK_METHODS)  # a type's own Unlock: not followed
+        pkg = analysis.pkg
+        bodies = [(fd.name, fd.file.text[fd.body.start_byte:fd.body.end_byte])
+                  for fd in list(pkg.funcs.values()) + [m for ms in pkg.methods.values() for m in ms.values()]
+                  if fd.body is not None]
+        while names:
+            calls = re.compile(rb"\b(?:%s)\s*\(" % b"|".join(re.escape(n.encode()) for n in sorted(names)))
+            more = {name for name, text in bodies if name not in names and calls.search(text)}
+            if not more:
+                break
+            names |= more
+        got = analysis.memo["releasers-transitive"] = frozenset(names)
+    return got
+
+
+def _balanced_text(seq: list[tuple[bool, int, bool, str]]) -> bool:
+    """See _balanced; for a helper's text, when it releases at all (one that only locks is a
+    lock helper, which the flow analysis does not follow either way)."""
+    seq = sorted(seq)
+    if not any(r for _, _, r, _ in seq):
+        return True
+    if seq[0][2] or not seq[-1][2]:
+        return False
+    taken = {m for _, _, r, m in seq if not r}
+    return all(m in taken for _, _, r, m in seq if r)
 
 
 def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
@@ -284,16 +506,21 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
     # Keys released through a method value (cleanup(mu.Unlock)), or by another goroutine or
     # closure of the same top-level function that does not lock them itself (a lock used as a
     # signal, or released for us by a callback): never report them.
+    # The same for a closure that changes the lock's state for its caller (`func() {
+    # rw.RUnlock(); rw.Lock() }()`, an upgrade) rather than being a critical section of its
+    # own, and for a lock whose address (or a method value of it) leaves the function: what
+    # it does there is not seen.
     opaque = {i[1] for i in items if i[0] == "value"}
     top = top_function(fn)
     if top is not None:
         for other in _ops_by_top(analysis, gf).get(top.id, ()):
             if other.fn == fn:
                 continue
-            ops = [i[1] for i in other.items if i[0] == "op"]
-            taken = {o.key for o in ops if o.op in ACQUIRE}
-            opaque.update(o.key for o in ops if o.op in RELEASE and o.key not in taken)
+            if any(i[0] == "release_all" for i in other.items):
+                return result  # a closure calls a helper that releases locks: nothing is known
+            opaque.update(unbalanced_keys(other.items))
             opaque.update(i[1] for i in other.items if i[0] == "value")
+    opaque.update(escaped_keys(analysis, gf, top or fn))
     ops_sorted = sorted(items, key=lambda i: _start(i))
     starts = [_start(i) for i in ops_sorted]
     released_keys = {i[1].key for i in items if i[0] == "op" and i[1].op in RELEASE}
@@ -387,6 +614,10 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
 
     init: State = (frozenset(), frozenset(), frozenset(), frozenset())
     states = forward(cfg, init=init, transfer=transfer, meet=meet)
+    if not states.converged:  # lock states not known on every path: stay quiet
+        analysis.notes.append(Problem(f"{gf.path}:{fn.start_point[0] + 1}",
+                                      "lock states did not converge in this function; lock rules skipped it"))
+        return result
 
     # Replay each reached block once with its fixpoint in-state, recording events.
     for b, (in_state, _out) in states.items():

@@ -37,6 +37,17 @@ func (c *Counter) Inc() {
 }
 ```
 
+## Fix safety
+Unsafe. For a value receiver, the fix makes it a pointer receiver (`func (c Counter)` becomes
+`func (c *Counter)`). That changes the method set: `Counter` values no longer have the method,
+so a `Counter` (not `*Counter`) stored in an interface, or a method call on a value that cannot
+be addressed (a map element, a function result), stops compiling; and the method now works on
+the caller's value instead of a copy, so its writes to the receiver become visible to the
+caller. The fix is offered only when the method uses the receiver just to reach fields and
+methods (`c.n`, `c.mu.Lock()`), which read the same through a pointer; a receiver that is
+assigned, compared, passed on or returned gets no fix. Other copies get no fix: what to do
+instead (a pointer, an index, a fresh value) depends on the code.
+
 ## Limitations
 Types are read from the source of the package being analysed: a struct declared in another
 package (`testing.T`, say) is only known to hold a lock when it is one of the `sync` or
@@ -53,7 +64,7 @@ import bisect
 import re
 
 from goconc.gomodel import BUILTINS_NEW, FUNC_NODES, T
-from goconc.model import Severity
+from goconc.model import Applicability, Edit, Fix, FixAvailability, Severity
 from goconc.registry import rule
 
 _WS = re.compile(r"\s+")
@@ -136,6 +147,24 @@ def _fresh(pkg, gf, e) -> bool:
     return False
 
 
+def _pointer_receiver_fix(ctx, param, tn, method, t) -> Fix | None:
+    """`func (c T) M()` -> `func (c *T) M()`, when the body only selects through `c`."""
+    name = param.child_by_field_name("name")
+    body = method.child_by_field_name("body")
+    if name is not None and body is not None and ctx.text(name) != "_":
+        rname = ctx.text(name)
+        stack = [body]
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier" and ctx.text(n) == rname:
+                p = n.parent
+                if p is None or p.type != "selector_expression" or p.child_by_field_name("operand") != n:
+                    return None  # the receiver itself is used as a value
+            stack.extend(n.named_children)
+    return Fix(f"Use a pointer receiver (*{t})", (Edit(ctx.file.path, tn.start_byte, tn.start_byte, "*"),),
+               Applicability.UNSAFE)
+
+
 def _describe(t: T, lock: str) -> str:
     short = lock.replace("sync/atomic.", "atomic.")
     if str(t) == short:
@@ -186,7 +215,8 @@ def _target(ctx, e) -> str | None:
     return None if text == "_" else text
 
 
-@rule(code="GC3001", name="copied-lock", severity=Severity.ERROR, query="copied_lock.scm")
+@rule(code="GC3001", name="copied-lock", severity=Severity.ERROR, query="copied_lock.scm",
+      fix=FixAvailability.SOMETIMES)
 def check(ctx):
     pkg = ctx.pkg
     gf = ctx.file
@@ -221,7 +251,8 @@ def check(ctx):
         name = method.child_by_field_name("name")
         mname = ctx.text(name) if name is not None else "method"
         yield ctx.report(tn, f"{mname} has a value receiver of type {t}, which contains {lock.replace('sync/atomic.', 'atomic.')}: "
-                             f"each call copies the lock; use a pointer receiver (*{t})")
+                             f"each call copies the lock; use a pointer receiver (*{t})",
+                         fixes=[f for f in [_pointer_receiver_fix(ctx, p, tn, method, t)] if f is not None])
 
     for p in caps.get("param", ()):
         fn = p.parent.parent if p.parent is not None else None

@@ -37,6 +37,20 @@ func (c *Cache) Get(k string) (string, error) {
 }
 ```
 
+## Fix safety
+Unsafe: the fix adds `defer mu.Unlock()` (or `RUnlock`) right after the `Lock` and deletes the
+function's explicit releases of that lock. It is offered only when the function takes the lock
+once, outside any loop, and every other release of it is a plain `mu.Unlock()` statement that
+the function ends right after (the last statement of the function, or followed by a
+`return`), and no variable of the lock's expression is assigned after the `Lock`; with any
+other release, such as one in the middle followed by more work, no fix is offered. Even then the lock is now held a little longer than before: while the `return`'s
+expressions are evaluated and while deferred calls registered after it run. If one of those
+takes the same lock, or waits for a goroutine that does, the fixed function deadlocks. No fix
+either when the lock may be released where the analysis does not look: a call (in the function
+or a closure of it) to a function of the package that releases a lock, directly or through
+other calls, or to a function value of unknown origin, or a lock of the same field or package
+variable that some function of the package lets go as a value.
+
 ## Limitations
 The lock's type must be visible in the package: a `sync.Mutex`, `sync.RWMutex` or `sync.Locker`
 variable, parameter or struct field (embedded fields too). The analysis is per function and
@@ -47,24 +61,95 @@ return with the lock held on purpose (a `lock()` helper, or "returns with mu hel
 only the error path unlocks) are therefore not reported; this also misses a `goto` to an exit
 placed after the `Unlock`. A release written later as `defer mu.Unlock()` counts: a return before
 the `defer` leaks the lock. A call to a function of the package that releases a lock it did not
-take itself, using `mu.Unlock` as a function value, or releasing the lock in a goroutine or
-closure that did not take it stops the analysis of that lock. `TryLock` is not tracked. A local
+take itself (or releases and takes back another mode), using a method value of the lock,
+`RLocker()`, passing, storing or returning its address (or a pointer to it, or the lock as a
+`sync.Locker`), or a goroutine or closure that is not a critical section of its own (it does
+not take the lock first and release it last) stops the analysis of that lock. `TryLock` is not tracked. A local
 `mu := &c.mu` is the same lock as `c.mu`; a type with Lock/Unlock methods of its own is not
 treated as a lock, nor is a type parameter.
 """
 
 from __future__ import annotations
 
-from goconc.model import Severity
+from goconc.fixes import delete_statement, insert_line_after
+from goconc.gomodel import enclosing_function
+from goconc.model import Applicability, Fix, FixAvailability, Severity
 from goconc.registry import rule
-from goconc.rules.mutex._common import events, line_of
+from goconc.rules._helpers import assigned_names, loop_ancestor
+from goconc.rules.mutex._common import events, fix_blocked, fn_items, line_of, released_elsewhere
+from goconc.rules.mutex._lockflow import ACQUIRE
+
+
+def _next_statement(stmt):
+    n = stmt.next_named_sibling
+    while n is not None and n.type == "comment":
+        n = n.next_named_sibling
+    return n
+
+
+def _ends_function(stmt, body) -> bool:
+    """The function ends right after `stmt`: a `return` follows, or it is the body's last."""
+    nxt = _next_statement(stmt)
+    if nxt is not None:
+        return nxt.type == "return_statement"
+    block = stmt.parent.parent if stmt.parent is not None and stmt.parent.type == "statement_list" else stmt.parent
+    return block == body
+
+
+def _reassigned_after(gf, body, names, after: int) -> bool:
+    """A variable of the lock's expression is assigned after `after`: `defer mu.Unlock()` right
+    after the Lock would release the lock the expression named then, not at the release."""
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= after:
+            continue
+        if n.start_byte >= after and assigned_names(gf, n) & names:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _fix(ctx, op, release: str) -> Fix | None:
+    stmt = op.call.parent
+    fn = enclosing_function(op.call)
+    body = fn.child_by_field_name("body") if fn is not None else None
+    if op.deferred or stmt is None or stmt.type != "expression_statement" or body is None \
+            or loop_ancestor(stmt, fn) is not None:
+        return None
+    items = fn_items(ctx, op.call)
+    if released_elsewhere(items, op.key) or fix_blocked(ctx, op):
+        return None  # released where the analysis does not look: deleting our releases may leak
+    gf = ctx.file
+    src = gf.src
+    insert = insert_line_after(gf.path, src, stmt.start_byte, stmt.end_byte, f"defer {op.text}.{release}()")
+    if insert is None:
+        return None
+    edits = [insert]
+    for it in items:
+        if it[0] != "op" or it[1].key != op.key or it[1].call == op.call:
+            continue
+        other = it[1]
+        if other.op in ACQUIRE or other.deferred or other.op != release or other.call.start_byte < stmt.end_byte:
+            return None  # taken again, released in another mode, deferred, or released before
+        rel = other.call.parent
+        if rel is None or rel.type != "expression_statement" or enclosing_function(other.call) != fn \
+                or not _ends_function(rel, body):
+            return None  # a release followed by more work: a defer would hold the lock over it
+        edit = delete_statement(gf.path, src, rel.start_byte, rel.end_byte)
+        if edit is None:
+            return None
+        edits.append(edit)
+    if len(edits) < 2 or _reassigned_after(gf, body, op.roots, stmt.end_byte):
+        return None
+    return Fix(f"Defer {op.text}.{release}() right after {op.text}.{op.op}()", tuple(edits), Applicability.UNSAFE)
 
 
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-@rule(code="GC3002", name="lock-not-released", severity=Severity.ERROR)
+@rule(code="GC3002", name="lock-not-released", severity=Severity.ERROR, fix=FixAvailability.SOMETIMES)
 def check(ctx):
     for ev in events(ctx, "leak"):
         op = ev.op
@@ -85,4 +170,5 @@ def check(ctx):
             f"{what} on {op.text} is not released on the path that returns at line {line_of(ret)}{via}: "
             f"add {op.text}.{release}() before that return, or defer it",
             related=[ctx.related(ret, f"returns with {op.text} still locked")],
+            fixes=[f for f in [_fix(ctx, op, release)] if f is not None],
         )

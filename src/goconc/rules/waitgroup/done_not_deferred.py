@@ -36,6 +36,32 @@ go func() {
 }()
 ```
 
+## Fix safety
+The fix deletes the goroutine's `wg.Done()` calls and puts one `defer wg.Done()` at the top
+of the goroutine, so that `Done` runs however the goroutine ends. It is offered only when no
+path through the goroutine calls `Done` twice, every `Done` is a statement of its own, and the
+WaitGroup expression cannot change while the goroutine runs (no assignment to its variable),
+and nothing the analysis does not see may call `Done` for the paths that skip it: no fix when
+`wg.Done` (or `wg.Add`) is used as a method value in the goroutine or the function that starts
+it, when the WaitGroup's address, a pointer to it or a pointer to the value holding it is
+passed, stored or returned there (the goroutine's own start, `go worker(&wg)`, aside), when
+`wg.Add` is called with a count that is not a positive constant, or when the goroutine calls
+a function value of unknown origin (a parameter, a variable not bound to a function literal).
+
+Safe when every `Done` is the last thing the goroutine does (the last statement of its body,
+or followed by a bare `return`) and the goroutine defers nothing else: then `Done` runs at the
+same moment as before on every path that called it, and now also on the paths that skipped
+it (the bug) and when the goroutine panics or calls `runtime.Goexit`.
+
+Unsafe otherwise, because moving `Done` to the end changes when `Wait` returns relative to the
+rest of the goroutine: statements written after `Done` now run before `Wait` returns (if one of
+them waits for the goroutine that calls `Wait`, such as a send on a channel the waiter reads
+only after `Wait`, the fixed program deadlocks), and deferred calls the goroutine registers
+now run before `Done` instead of after it.
+
+Both rely on the finding being right: when the parent did not `Add` for the path that skips
+`Done` (see Limitations), the fixed goroutine makes the counter negative and panics.
+
 ## Limitations
 A `Done` that runs once per loop iteration (the loop comes back to it) counts work items, not
 the goroutine, and a WaitGroup with such a `Done` is not checked; a `Done` followed by a `return`
@@ -45,7 +71,9 @@ the goroutine is not checked: it cannot count the goroutine.
 A path does not count when it may call `Done` some other way: through a closure of the
 goroutine that calls it, a function or method of the package that calls `Done` (on any
 WaitGroup), a call that is handed the WaitGroup (or the value holding it), or a goroutine it
-starts that calls it. Calls of function values of unknown origin are assumed not to call `Done`.
+starts that calls it, a variable holding the method value `wg.Done`, or `wg.Add` with a count
+that is not a positive constant. Other calls of function values of unknown origin are assumed
+not to call `Done` (such a finding gets no fix).
 A panic path counts only when the goroutine defers a call with `recover()` in it (otherwise the
 whole program crashes, and the missing `Done` does not matter). Paths through calls that exit
 the process (`os.Exit`, `log.Fatal`) are not counted. The receiver must be visibly a
@@ -56,9 +84,11 @@ correlation is not tracked.
 
 from __future__ import annotations
 
-from goconc.model import Related, Severity
+from goconc.fixes import delete_statement, indent_of, line_end, next_line
+from goconc.gomodel import enclosing_function
+from goconc.model import Applicability, Edit, Fix, FixAvailability, Related, Severity
 from goconc.registry import rule
-from goconc.rules._helpers import call_classifier, statement_call
+from goconc.rules._helpers import assigned_names, call_classifier, key_of, statement_call
 from goconc.rules.waitgroup._wg import (
     Goroutine,
     calls_in,
@@ -67,11 +97,12 @@ from goconc.rules.waitgroup._wg import (
     callee,
     goroutines_run_in,
     passes,
+    root_ident,
     starts_of,
 )
 
 
-@rule(code="GC2002", name="waitgroup-done-not-deferred", severity=Severity.ERROR)
+@rule(code="GC2002", name="waitgroup-done-not-deferred", severity=Severity.ERROR, fix=FixAvailability.SOMETIMES)
 def check(ctx):
     for g in goroutines_run_in(ctx):
         if g.site.kind == "go":
@@ -113,7 +144,89 @@ def _check(ctx, g: Goroutine):
             f"{key}.Done() is not deferred, and a path that {where} skips it: {key}.Wait() "
             f"will block forever; use defer {key}.Done() at the top of the goroutine",
             related=related,
+            fixes=[f for f in [_fix(ctx, g, cfg, calls, key)] if f is not None],
         )
+
+
+def _next_statement(stmt):
+    n = stmt.next_named_sibling
+    while n is not None and n.type == "comment":
+        n = n.next_named_sibling
+    return n
+
+
+def _last_thing(stmt, body) -> bool:
+    """Nothing runs after `stmt` but the goroutine's end: a bare `return` follows it, or it is
+    the last statement of the body."""
+    nxt = _next_statement(stmt)
+    if nxt is not None:
+        return nxt.type == "return_statement" and not nxt.named_children
+    block = stmt.parent.parent if stmt.parent is not None and stmt.parent.type == "statement_list" else stmt.parent
+    return block == body
+
+
+def _reassigned(gf, scope, name: str, decl_start: int) -> bool:
+    """Some statement in `scope` (nested functions included) assigns `name`, other than the
+    declaration at `decl_start`."""
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        if name in assigned_names(gf, n) and not (n.start_byte <= decl_start < n.end_byte):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _fix(ctx, g: Goroutine, cfg, calls, key: str) -> Fix | None:
+    from goconc.cfg import find_path
+    from goconc.gomodel import top_function
+
+    gf = g.gf
+    if gf is not ctx.file:
+        return None
+    src = gf.src
+    body = g.fn.child_by_field_name("body")
+    if body is None or body.type != "block":
+        return None
+    stmts = []
+    for c in calls:
+        s = c.call.parent
+        if s is None or s.type != "expression_statement" or enclosing_function(c.call) != g.fn:
+            return None
+        stmts.append(s)
+    blocks = [cfg.block_of(c.call) for c in calls]
+    if len(set(blocks)) != len(blocks):
+        return None  # two Dones in a row
+    if any(a is not b and find_path(cfg, a, b) for a in blocks for b in blocks):
+        return None  # a path that calls Done twice: one deferred Done would change the count
+    root = root_ident(calls[0].recv)
+    if root is None:
+        return None
+    decl = ctx.pkg.lookup(gf, root)
+    name = gf.node_text(root)
+    decl_start = decl.node.start_byte if decl is not None else -1
+    scope = g.fn if decl is None or g.fn.start_byte <= decl_start < g.fn.end_byte else (top_function(g.fn) or g.fn)
+    if _reassigned(gf, scope, name, decl_start):
+        return None  # `defer wg.Done()` at the top would take the WaitGroup the variable holds then
+    if _count_escapes(ctx, g, key):
+        return None  # something else may call Done for the paths that skip it
+    open_end = body.start_byte + 1
+    if src[open_end:line_end(src, open_end)].strip():
+        return None  # `func() { ...` on one line
+    at = next_line(src, open_end)
+    recv = calls[0].recv
+    written = src[recv.start_byte:recv.end_byte].decode("utf-8")
+    if "\n" in written:
+        return None
+    edits = [Edit(gf.path, at, at, indent_of(src, body.start_byte) + f"\tdefer {written}.Done()\n")]
+    for s in stmts:
+        e = delete_statement(gf.path, src, s.start_byte, s.end_byte)
+        if e is None or e.start <= at:
+            return None
+        edits.append(e)
+    safe = all(_last_thing(s, body) for s in stmts) and not cfg.defers
+    return Fix(f"Defer {key}.Done() at the top of the goroutine", tuple(edits),
+               Applicability.SAFE if safe else Applicability.UNSAFE)
 
 
 def _local_to(g: Goroutine, ref) -> bool:
@@ -195,6 +308,9 @@ def _may_done(ctx, gf, pkg, g, node, ref, key) -> bool:
     for c in calls_within(ctx, gf, node, "Done"):
         if c.ref == ref and c.owner != g.fn and not _is_definition(c.owner):
             return True  # e.g. go func() { defer wg.Done() ... }() on that path
+    for c in calls_within(ctx, gf, node, "Add"):
+        if c.ref == ref and not _positive_add(gf, c.call):
+            return True  # wg.Add(-1) is a Done
     for call in calls_under(node):
         if passes(gf, call, key):
             return True
@@ -207,10 +323,89 @@ def _may_done(ctx, gf, pkg, g, node, ref, key) -> bool:
                 v = decl.value
                 if v is not None and v.type == "func_literal" and any(calls_within(ctx, gf, v, "Done")):
                     return True
+                if v is not None and _done_value(ctx, gf, v):
+                    return True  # done := wg.Done; ...; done()
                 continue
         fd = callee(ctx, gf, call)
         if fd is not None and any(calls_within(ctx, fd.file, fd.node, "Done")):
             return True
+    return False
+
+
+def _done_value(ctx, gf, expr) -> bool:
+    """`wg.Done` (or `wg.Add`) written as a method value of a WaitGroup."""
+    if expr is None or expr.type != "selector_expression":
+        return False
+    fld = expr.child_by_field_name("field")
+    operand = expr.child_by_field_name("operand")
+    return fld is not None and operand is not None and gf.node_text(fld) in ("Done", "Add") \
+        and ctx.pkg.is_waitgroup(ctx.pkg.type_of(gf, operand), gf.node_text(fld))
+
+
+def _positive_add(gf, call) -> bool:
+    args = call.child_by_field_name("arguments")
+    argv = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    if len(argv) != 1 or argv[0].type != "int_literal":
+        return False
+    try:
+        return int(gf.node_text(argv[0]).replace("_", ""), 0) > 0
+    except ValueError:
+        return False
+
+
+def _count_escapes(ctx, g: Goroutine, key: str) -> bool:
+    """The WaitGroup may be counted down by something the analysis does not see, so the
+    paths that skip the goroutine's Done may not be the bug the finding says they are: `Done`
+    or `Add` used as a method value, the WaitGroup's address (or a pointer to it, or the value
+    holding it) passed, stored or returned (the goroutine's own start, `go worker(&wg)`,
+    aside), an `Add` with a count that is not a positive constant, or a call of a function
+    value of unknown origin in the goroutine. Looks at the goroutine's function and the
+    function that starts it."""
+    from goconc.gomodel import top_function
+    from goconc.rules.mutex._lockflow import _value_use
+
+    pkg = ctx.pkg
+    root = key.split(".", 1)[0].split("[", 1)[0]
+    scopes = [(g.gf, g.fn, top_function(g.fn) or g.fn)]
+    site_top = top_function(g.site.node)
+    if site_top is not None:
+        scopes.append((g.site.file, site_top, site_top))
+    start_args = g.site.call.child_by_field_name("arguments") if g.site.call is not None else None
+    for gf, fn, top in scopes:
+        stack = [top]
+        while stack:
+            n = stack.pop()
+            stack.extend(n.named_children)
+            t = n.type
+            if t == "selector_expression":
+                p = n.parent
+                called = p is not None and p.type == "call_expression" and p.child_by_field_name("function") == n
+                if not called and _done_value(ctx, gf, n):
+                    return True
+                if called and _done_value(ctx, gf, n) and gf.node_text(n.child_by_field_name("field")) == "Add" \
+                        and not _positive_add(gf, p) and key_of(gf, n.child_by_field_name("operand")) == key:
+                    return True
+            if t in ("identifier", "selector_expression", "index_expression"):
+                if start_args is not None and gf is g.site.file \
+                        and start_args.start_byte <= n.start_byte < start_args.end_byte:
+                    continue
+                use = _value_use(n)
+                if use is None:
+                    continue
+                k = key_of(gf, n)
+                if k is None or (k != key and k != root):
+                    continue
+                rt = pkg.type_of(gf, n)
+                by_ref = use[1] or (rt is not None and rt.kind == "pointer")
+                if by_ref and (k == root or pkg.is_waitgroup(rt)):
+                    return True  # &wg, a *sync.WaitGroup, or a pointer to what holds it, passed on
+            if t == "call_expression" and fn is g.fn and g.fn.start_byte <= n.start_byte < g.fn.end_byte:
+                f = n.child_by_field_name("function")
+                if f is not None and f.type == "identifier":
+                    decl = pkg.lookup(gf, f)
+                    v = decl.value if decl is not None else None
+                    if decl is not None and (v is None or v.type != "func_literal"):
+                        return True  # a function value the analysis cannot follow
     return False
 
 

@@ -1,0 +1,2 @@
+; Function literals, numbered by the call graph in source order.
+(func_literal) @lit
