@@ -93,9 +93,33 @@ def project_version() -> str:
     return ns["__version__"]
 
 
+def pristine_copy(s: Smoke) -> str:
+    """The project as a fresh clone has it: the files git tracks or would track (untracked but
+    not ignored), without what earlier builds left (a src/goconc.egg-info whose SOURCES.txt
+    still lists a file the package-data no longer names would hide exactly the bug this test
+    is for)."""
+    dest = os.path.join(s.work, "src-tree")
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                             capture_output=True, check=True).stdout.decode()
+        files = [p for p in out.split("\0") if p and os.path.isfile(os.path.join(ROOT, p))]
+    except (OSError, subprocess.CalledProcessError):
+        files = []
+    if not files:  # not a git checkout: everything but build leftovers
+        skip = {".git", ".venv", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis"}
+        for dirpath, dirnames, filenames in os.walk(ROOT):
+            dirnames[:] = [d for d in dirnames if d not in skip and not d.endswith(".egg-info")]
+            files += [os.path.relpath(os.path.join(dirpath, f), ROOT) for f in filenames]
+    for rel in files:
+        os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, rel), os.path.join(dest, rel))
+    return dest
+
+
 def build(s: Smoke) -> tuple[str, str] | None:
     dist = os.path.join(s.work, "dist")
-    proc = subprocess.run([sys.executable, "-m", "build", "--outdir", dist, ROOT], capture_output=True, text=True)
+    tree = pristine_copy(s)
+    proc = subprocess.run([sys.executable, "-m", "build", "--outdir", dist, tree], capture_output=True, text=True)
     if proc.returncode != 0:
         s.fail("python -m build failed:\n" + proc.stdout[-3000:] + proc.stderr[-3000:])
         return None
