@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from goconc.analysis import CALLGRAPH
 from goconc.gomodel import FUNC_NODES, enclosing_function, top_function
 from goconc.model import Problem
 from goconc.queries import compile_query, run_captures
@@ -121,6 +122,7 @@ def function_ops(analysis, gf: GoFile) -> dict[int, FuncItems]:
         if owner is not None and recv is not None:
             key, _ = _lock_key(pkg, gf, recv, pkg.type_of(gf, recv))
             put(owner, ("value", key or key_of(gf, recv), mv))
+    cg = None
     for oc in caps.get("other_call", ()):
         fn_node = oc.child_by_field_name("function")
         if fn_node is None:
@@ -129,8 +131,25 @@ def function_ops(analysis, gf: GoFile) -> dict[int, FuncItems]:
         if name_node is None:
             continue
         name = gf.node_text(name_node)
-        if name in ("Lock", "Unlock", "RLock", "RUnlock") or name not in releasers:
+        if name in ("Lock", "Unlock", "RLock", "RUnlock"):
             continue
+        local = fn_node.type == "identifier" and pkg.lookup(gf, fn_node) is not None
+        if name not in releasers and not local:
+            continue
+        # What the call really calls (Engine v2's call graph): a releaser of this package by
+        # identity, not by name; `f.Close()` on an *os.File is not `func (s *S) Close()`, and
+        # `unlock()` with `unlock = r.stopReading` is stopReading.
+        if cg is None:
+            cg = analysis.result(CALLGRAPH)
+        site = cg.site(oc)
+        callee = site.callee if site is not None else None
+        if callee is not None and callee.kind == "func":
+            if callee.id not in releaser_ids(analysis):
+                continue
+        elif callee is not None and callee.kind in ("external", "builtin", "conversion"):
+            continue  # another package's function, or no call at all
+        elif name not in releasers:
+            continue  # a func value of unknown origin: not followed (as any other call)
         owner = enclosing_function(oc)
         if owner is not None:
             put(owner, ("release_all", oc))
@@ -427,7 +446,10 @@ def _releasers(analysis) -> frozenset[str]:
     its caller's lock state as it was and is not one; nor is one that only locks."""
     got = analysis.memo.get("releasers")
     if got is None:
+        from goconc.callgraph import FuncId
+
         names = set()
+        ids = set()
         pkg = analysis.pkg
         for fd in list(pkg.funcs.values()) + [m for ms in pkg.methods.values() for m in ms.values()]:
             body = fd.body
@@ -448,8 +470,16 @@ def _releasers(analysis) -> frozenset[str]:
                 seqs.setdefault(recv, []).append((deferred, m.start(), release, mode))
             if any(not _balanced_text(seq) for seq in seqs.values()):
                 names.add(fd.name)
+                ids.add(FuncId("", fd.recv_base, fd.name))
+        analysis.memo["releaser-ids"] = frozenset(ids)
         got = analysis.memo["releasers"] = frozenset(names)
     return got
+
+
+def releaser_ids(analysis) -> frozenset:
+    """The FuncIds of the functions and methods `_releasers` names (by their declarations)."""
+    _releasers(analysis)
+    return analysis.memo["releaser-ids"]
 
 
 def transitive_releasers(analysis) -> frozenset[str]:
