@@ -106,17 +106,63 @@ class FileContext:
         q = self.rule.compiled_query()
         return run_matches(q, self.file.root) if q is not None else []
 
+    def file_of(self, node: Node) -> GoFile:
+        """The file a node is in: this one, or another file of the package (a method declared
+        elsewhere, the struct holding the lock)."""
+        return _file_of(self.file, self.analysis.pkg, node)
+
     def span(self, node: Node, end: Node | None = None) -> Span:
-        return self.file.span(node, end)
+        return self.file_of(node).span(node, end)
 
     def related(self, node: Node, message: str) -> Related:
-        return Related(self.file.span(node), message)
+        return Related(self.span(node), message)
 
     def report(self, node: Node, message: str, *, end: Node | None = None,
                related: Sequence[Related] = (), fixes: Sequence[Fix] = ()) -> Diagnostic:
         r = self.rule
-        return Diagnostic(r.code, r.name, r.severity, message, self.file.span(node, end),
-                          tuple(related), tuple(fixes))
+        return Diagnostic(r.code, r.name, r.severity, message, self.span(node, end), tuple(related), tuple(fixes))
+
+
+@dataclass
+class PackageContext:
+    """The read-only view a package-scope rule gets: every file of one package at once."""
+
+    rule: Rule
+    analysis: Analysis
+
+    @property
+    def pkg(self) -> Package:
+        return self.analysis.pkg
+
+    @property
+    def files(self) -> list[GoFile]:
+        return self.analysis.pkg.files
+
+    def file_of(self, node: Node) -> GoFile:
+        return _file_of(None, self.analysis.pkg, node)
+
+    def span(self, node: Node, end: Node | None = None) -> Span:
+        return self.file_of(node).span(node, end)
+
+    def related(self, node: Node, message: str) -> Related:
+        return Related(self.span(node), message)
+
+    def report(self, node: Node, message: str, *, end: Node | None = None,
+               related: Sequence[Related] = (), fixes: Sequence[Fix] = ()) -> Diagnostic:
+        r = self.rule
+        return Diagnostic(r.code, r.name, r.severity, message, self.span(node, end), tuple(related), tuple(fixes))
+
+
+def _file_of(hint: GoFile | None, pkg: Package, node: Node) -> GoFile:
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    if hint is not None and hint.root == root:
+        return hint
+    for gf in pkg.files:
+        if gf.root == root:
+            return gf
+    raise ValueError("node of a file that is not in this package")
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,21 +293,43 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
         res.packages += 1
         pkg = Package(name, directory, pfiles, go_version, module_path)
         analysis = Analysis(pkg)
+        found: list[Diagnostic] = []  # of every file of the package: a rule may report in another file
+        skipped: set[str] = set()
+        file_rules = [r for r in rules if r.scope == "file"]
+        package_rules = [r for r in rules if r.scope == "package"]
         for gf in pfiles:
-            found: list[Diagnostic] = []
             try:
                 with _Budget(file_timeout) as budget:
-                    found = _run_rules(rules, gf, analysis, codes, res)
+                    got = _run_rules(file_rules, gf, analysis, codes, res)
                 if budget.expired:  # the timer fired where its exception was swallowed
                     raise _OverBudget
             except _OverBudget:
                 res.problems.append(Problem(gf.path, f"analysis took longer than {file_timeout:g} s; skipped "
                                                      "(raise --file-timeout to analyse it)"))
                 res.cacheable = False
+                skipped.add(gf.path)
                 res.notes.extend(analysis.notes)
                 analysis = Analysis(pkg)  # facts computed half-way must not reach the other files
                 continue
-            res.diagnostics.extend(suppress.apply(gf, found, enabled))
+            found.extend(got)
+        if package_rules:
+            try:
+                with _Budget(file_timeout * len(pfiles) if file_timeout else None) as budget:
+                    got = _run_rules(package_rules, None, analysis, codes, res)
+                if budget.expired:
+                    raise _OverBudget
+                found.extend(got)
+            except _OverBudget:
+                res.problems.append(Problem(display(directory) if display else directory,
+                                            f"the package-wide rules took longer than {file_timeout:g} s a file; "
+                                            "skipped (raise --file-timeout to run them)"))
+                res.cacheable = False
+        by_file: dict[str, list[Diagnostic]] = {}
+        for d in found:
+            by_file.setdefault(d.span.path, []).append(d)
+        for gf in pfiles:
+            if gf.path not in skipped:
+                res.diagnostics.extend(suppress.apply(gf, by_file.get(gf.path, []), enabled))
         res.notes.extend(analysis.notes)
     return res
 
@@ -270,24 +338,29 @@ def _size_text(n: int) -> str:
     return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n / 1024:.0f} KiB"
 
 
-def _run_rules(rules: Sequence[Rule], gf: GoFile, analysis: Analysis, codes: set[str],
+def _run_rules(rules: Sequence[Rule], gf: GoFile | None, analysis: Analysis, codes: set[str],
                res: UnitResult) -> list[Diagnostic]:
-    """Every rule on one file; a rule that crashes is an internal-error finding, not the end."""
+    """Every rule on one file (or, with gf None, the package-scope rules on the package); a
+    rule that crashes is an internal-error finding, not the end."""
     found: list[Diagnostic] = []
+    files = {f.path: f for f in analysis.pkg.files}
+    at = gf if gf is not None else analysis.pkg.files[0]  # where a crash of a package rule is reported
     for r in rules:
         try:
-            for d in r.check(FileContext(r, gf, analysis)) or ():
-                if not gf.broken or not gf.is_broken(d.span.start.offset):
+            ctx = FileContext(r, gf, analysis) if gf is not None else PackageContext(r, analysis)
+            for d in r.check(ctx) or ():
+                home = files.get(d.span.path)
+                if home is None or not home.broken or not home.is_broken(d.span.start.offset):
                     found.append(d)
         except RecursionError:
-            res.problems.append(Problem(gf.path, f"{r.code} {r.name}: code too deeply nested; rule skipped"))
+            res.problems.append(Problem(at.path, f"{r.code} {r.name}: code too deeply nested; rule skipped"))
         except AnalysisFailed as exc:  # one finding per rule and package, never a silent loss
             if INTERNAL_ERROR[0] in codes and r.code not in analysis.reported_failures:
                 analysis.reported_failures.add(r.code)
                 res.diagnostics.append(engine_diagnostic(
                     INTERNAL_ERROR, Severity.ERROR,
                     f"internal error: rule {r.code} skipped this package because {exc}; please report it",
-                    Span(gf.path, Position(1, 1), Position(1, 1))))
+                    Span(at.path, Position(1, 1), Position(1, 1))))
         except Exception as exc:  # a rule bug must not stop the run
             if INTERNAL_ERROR[0] not in codes:
                 continue
@@ -296,7 +369,7 @@ def _run_rules(rules: Sequence[Rule], gf: GoFile, analysis: Analysis, codes: set
                 INTERNAL_ERROR, Severity.ERROR,
                 f"internal error in rule {r.code} ({type(exc).__name__}: {exc} at "
                 f"{os.path.basename(where.filename)}:{where.lineno}); please report it",
-                Span(gf.path, Position(1, 1), Position(1, 1))))
+                Span(at.path, Position(1, 1), Position(1, 1))))
     return found
 
 

@@ -67,6 +67,7 @@ class Rule:
     since: str = "0.1.0"
     dynamic: bool = False  # found by `goconc race` at run time, not by `goconc check`
     options: tuple[Option, ...] = ()  # knobs set in .goconc.toml; only for a rule with a real one
+    scope: str = "file"  # "file": check(FileContext) per file; "package": check(PackageContext) once
 
     @property
     def family(self) -> str:
@@ -92,8 +93,14 @@ _RULES: dict[str, Rule] = {}
 
 def rule(*, code: str, name: str, severity: Severity, query: str | None = None,
          fix: FixAvailability = FixAvailability.NONE, default: bool = True, since: str = "0.1.0",
-         dynamic: bool = False, options: tuple[Option, ...] = ()):
-    """Register the decorated `check` function as a rule; docs come from the module docstring."""
+         dynamic: bool = False, options: tuple[Option, ...] = (), scope: str = "file"):
+    """Register the decorated `check` function as a rule; docs come from the module docstring.
+
+    A rule of scope "file" is called once per file with a FileContext; one of scope "package"
+    once per package with a PackageContext (for facts that cross files). Either may report a
+    node of any file of the package: the finding goes to that file, with its suppressions."""
+    if scope not in ("file", "package"):
+        raise ValueError(f"rule {code}: scope must be 'file' or 'package', not {scope!r}")
 
     def deco(fn: Callable) -> Callable:
         mod = sys.modules[fn.__module__]
@@ -101,7 +108,7 @@ def rule(*, code: str, name: str, severity: Severity, query: str | None = None,
         summary = doc.split("\n", 1)[0].strip()
         r = Rule(code=code, name=name, severity=severity, summary=summary, doc=_dedent_doc(doc),
                  module=fn.__module__, check=fn, query=query, fix=fix, default=default, since=since,
-                 dynamic=dynamic, options=options)
+                 dynamic=dynamic, options=options, scope=scope)
         if code in _RULES and _RULES[code].module != r.module:
             raise ValueError(f"duplicate rule code {code}")
         _RULES[code] = r
