@@ -138,3 +138,14 @@ def test_fixture_is_valid_go():
     proc = subprocess.run([shutil.which("gofmt") or "gofmt", "-l", "."], cwd=os.path.dirname(FIXTURE),
                           capture_output=True, text=True)
     assert proc.stdout == ""
+
+
+def test_callee_of_one_call_agrees_with_the_listed_graph():
+    """`callee()` answers for one call without listing its function's calls; same answers."""
+    pkg = _package(FIXTURE)
+    quick, listed = build(pkg), build(pkg)
+    gf = pkg.files[0]
+    calls = list(_calls(gf.root))
+    got = [str(quick.callee(gf, c)) for c in calls]
+    assert not quick._listed  # nothing was listed for it
+    assert got == [str(listed.site(c).callee) for c in calls]

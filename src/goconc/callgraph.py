@@ -104,6 +104,7 @@ class CallGraph:
     _by_name: dict[str, list[CallSite]] = field(default_factory=dict)
     _literals: dict[FuncId, int] = field(default_factory=dict)  # literals numbered so far, per parent
     _resolver: _Resolver | None = None
+    _callees: dict[int, Callee] = field(default_factory=dict)  # callee() answers for unlisted calls
     _tops: dict[str, list[tuple[Node, FuncId]]] = field(default_factory=dict)  # per file, in order
     _lits_in: dict[int, list[tuple[int, int, FuncId]]] = field(default_factory=dict)  # per top decl
     _listed: set[int] = field(default_factory=set)  # top decls whose calls are listed
@@ -172,8 +173,20 @@ class CallGraph:
                 self._list_all()  # a call in a package-level initialiser
                 s = self._site_of.get(call.id)
         if s is not None:
-            self._resolve(s.caller)
+            self._resolve_site(s)
         return s
+
+    def callee(self, gf: GoFile, call: Node) -> Callee:
+        """What one call (a call_expression, or f[T](x)) calls, without listing the calls of
+        the function around it: the cheap question a rule asks about the call in front of it."""
+        s = self._site_of.get(call.id)
+        if s is not None:
+            self._resolve_site(s)
+            return s.callee
+        got = self._callees.get(call.id)
+        if got is None:
+            got = self._callees[call.id] = self._resolver.resolve(gf, call)
+        return got
 
     def calls_from(self, f: FuncId) -> list[CallSite]:
         """Every call, go and defer in f's own body (not in the literals inside it)."""

@@ -200,3 +200,22 @@ def loop_ancestor(node: Node, stop: Node | None) -> Node | None:
         if a.type == "for_statement":
             return a
     return None
+
+
+def declared_callee(ctx, gf, call):
+    """The function or method declared in this package that `call` calls by name, `f(...)` or
+    `x.m(...)` (not a promoted method, not a func value), resolved by the call graph (Engine
+    v2): a FuncDecl, or None (another package, a builtin, a func value, a literal, unknown)."""
+    from goconc.analysis import CALLGRAPH
+
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type not in ("identifier", "selector_expression"):
+        return None
+    if fn.type == "identifier" and ctx.pkg.lookup(gf, fn) is not None:
+        return None  # a local func value: not followed here
+    cg = ctx.analysis.result(CALLGRAPH)
+    c = cg.callee(gf, call)
+    if c.kind != "func" or c.id is None or c.id.is_literal or c.via:
+        return None
+    info = cg.info(c.id)
+    return info.decl if info is not None else None

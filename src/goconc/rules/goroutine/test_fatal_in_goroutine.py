@@ -62,7 +62,7 @@ import re
 from goconc.model import Related, Severity
 from goconc.queries import run_matches
 from goconc.registry import rule
-from goconc.rules._helpers import is_testing_type
+from goconc.rules._helpers import declared_callee, is_testing_type
 
 _GO_START = re.compile(rb"\bgo\s+(?:func\b|[\w.]+\s*[(\[])|\.Go\(")
 
@@ -166,24 +166,12 @@ def _method_names(ctx) -> frozenset[str]:
 
 def _callee(ctx, gf, call):
     """The function or method of this package that `call` calls, if it is evident."""
-    pkg = ctx.pkg
     fn = call.child_by_field_name("function")
-    if fn is None:
-        return None
-    if fn.type == "identifier":
-        fd = pkg.funcs.get(gf.node_text(fn))
-        if fd is None or pkg.lookup(gf, fn) is not None:
-            return None  # a local function value, not the package's function of that name
-        return fd
-    if fn.type == "selector_expression":
-        operand = fn.child_by_field_name("operand")
+    if fn is not None and fn.type == "selector_expression":
         fld = fn.child_by_field_name("field")
-        if operand is None or fld is None or gf.node_text(fld) not in _method_names(ctx):
-            return None
-        if operand.type == "identifier" and pkg.import_path(gf, operand) is not None:
-            return None
-        return pkg.method(pkg.type_of(gf, operand), gf.node_text(fld))
-    return None
+        if fld is None or gf.node_text(fld) not in _method_names(ctx):
+            return None  # cheap: no method of that name in the package
+    return declared_callee(ctx, gf, call)
 
 
 def _helper_call(ctx, call, site=None):

@@ -141,12 +141,11 @@ def function_ops(analysis, gf: GoFile) -> dict[int, FuncItems]:
         # `unlock()` with `unlock = r.stopReading` is stopReading.
         if cg is None:
             cg = analysis.result(CALLGRAPH)
-        site = cg.site(oc)
-        callee = site.callee if site is not None else None
-        if callee is not None and callee.kind == "func":
+        callee = cg.callee(gf, oc)
+        if callee.kind == "func":
             if callee.id not in releaser_ids(analysis):
                 continue
-        elif callee is not None and callee.kind in ("external", "builtin", "conversion"):
+        elif callee.kind in ("external", "builtin", "conversion"):
             continue  # another package's function, or no call at all
         elif name not in releasers:
             continue  # a func value of unknown origin: not followed (as any other call)

@@ -66,6 +66,7 @@ import re
 from goconc.gomodel import BUILTINS_NEW, FUNC_NODES, T
 from goconc.model import Applicability, Edit, Fix, FixAvailability, Severity
 from goconc.registry import rule
+from goconc.rules._helpers import declared_callee
 
 _WS = re.compile(r"\s+")
 _VALUE_NODES = frozenset({"identifier", "selector_expression", "index_expression", "parenthesized_expression"})
@@ -102,15 +103,7 @@ def _is_existing_value(ctx, e) -> bool:
 def _constructor(ctx, call) -> bool:
     """The call is to a function of this package whose every return is `&T{...}` or `new(T)`:
     it hands out a fresh value that nobody else holds, so copying out of it copies no live lock."""
-    fn = call.child_by_field_name("function")
-    pkg = ctx.pkg
-    fd = None
-    if fn is not None and fn.type == "identifier" and pkg.lookup(ctx.file, fn) is None:
-        fd = pkg.funcs.get(ctx.text(fn))
-    elif fn is not None and fn.type == "selector_expression":
-        operand, fld = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-        if operand is not None and fld is not None:
-            fd = pkg.method(ctx.type_of(operand), ctx.text(fld))
+    fd = declared_callee(ctx, ctx.file, call)
     body = fd.body if fd is not None else None
     if body is None:
         return False
@@ -123,7 +116,7 @@ def _constructor(ctx, call) -> bool:
         if n.type == "return_statement":
             values = n.named_children[0].named_children if n.named_children else []
             first = values[0] if values else None
-            if first is None or not _fresh(pkg, fd.file, first):
+            if first is None or not _fresh(ctx.pkg, fd.file, first):
                 return False
             returns += 1
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from goconc.gomodel import GoSite, enclosing_function
 from goconc.queries import compile_query, run_matches
-from goconc.rules._helpers import ancestors, key_of
+from goconc.rules._helpers import ancestors, declared_callee, key_of
 from goconc.source import GoFile, Node
 
 Ref = tuple[str, int]  # (receiver key, start byte of its root variable's declaration or -1)
@@ -224,23 +224,7 @@ def goroutines_started_in(ctx) -> list[Goroutine]:
 def callee(ctx, gf: GoFile, call: Node):
     """The FuncDecl of this package that a call names: `f(...)` or `x.m(...)`; None when the
     package declares that name more than once (files for other platforms)."""
-    pkg = ctx.pkg
-    fn = call.child_by_field_name("function")
-    if fn is None:
-        return None
-    fd = None
-    if fn.type == "identifier":
-        if pkg.lookup(gf, fn) is not None:
-            return None  # a local function value
-        fd = pkg.funcs.get(gf.node_text(fn))
-    elif fn.type == "selector_expression":
-        operand = fn.child_by_field_name("operand")
-        fld = fn.child_by_field_name("field")
-        if operand is None or fld is None:
-            return None
-        if operand.type == "identifier" and pkg.import_path(gf, operand) is not None:
-            return None
-        fd = pkg.method(pkg.type_of(gf, operand), gf.node_text(fld))
+    fd = declared_callee(ctx, gf, call)
     return fd if fd is not None and ctx.pkg.declared_once(fd) else None
 
 
