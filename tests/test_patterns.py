@@ -31,14 +31,19 @@ NON_DEFAULT = {
     "rate-limiter": {"package": "quota", "variant": "xtime", "rate": "2.5", "burst": "1"},
     "pubsub": {"package": "events", "policy": "block", "buffer": "1", "block_timeout": "5ms", "in": "[]int"},
     "periodic-worker": {"package": "housekeeping", "interval": "250ms"},
+    "singleflight-cache": {"package": "lookup", "out": "[]byte", "ttl": "1h30m", "capacity": "16",
+                           "load_timeout": "250ms"},
+    # package semaphore: the same name as the golang.org/x/sync package it imports
+    "semaphore": {"package": "semaphore", "limit": "3"},
 }
 
 CELLS = [(name, "default", {}) for name in P.PATTERNS] + [(name, "custom", NON_DEFAULT[name]) for name in P.PATTERNS]
 
 
-def test_at_least_the_eight_patterns_and_every_one_in_the_matrix():
+def test_at_least_the_ten_patterns_and_every_one_in_the_matrix():
     assert set(P.PATTERNS) >= {"worker-pool", "pipeline", "fan-out-fan-in", "bounded-parallel",
-                               "graceful-shutdown", "rate-limiter", "pubsub", "periodic-worker"}
+                               "graceful-shutdown", "rate-limiter", "pubsub", "periodic-worker",
+                               "singleflight-cache", "semaphore"}
     assert set(NON_DEFAULT) == set(P.PATTERNS)
     for name, params in NON_DEFAULT.items():
         pat = P.PATTERNS[name]
@@ -79,6 +84,27 @@ def test_rendering_uses_the_parameters(tmp_path):
     server = P.render(gs, P.resolve(gs, {"shutdown_timeout": "1m30s"}))["server.go"]
     assert "DefaultShutdownTimeout = 90000000000 * time.Nanosecond" in server
     assert "DefaultShutdownTimeout = 10 * time.Second" in P.render(gs, P.resolve(gs, {}))["server.go"]
+
+
+def test_cache_and_semaphore_render_their_parameters():
+    sc = P.PATTERNS["singleflight-cache"]
+    files = P.render(sc, P.resolve(sc, NON_DEFAULT["singleflight-cache"]))
+    cache = files["cache.go"]
+    assert cache.startswith("package lookup\n") and '"golang.org/x/sync/singleflight"' in cache
+    assert "DefaultTTL         = 5400000000000 * time.Nanosecond" in cache
+    assert "DefaultCapacity    = 16\n" in cache and "DefaultLoadTimeout = 250 * time.Millisecond" in cache
+    assert "func(context.Context, string) ([]byte, error)" in files["cache_test.go"]
+    default = P.render(sc, P.resolve(sc, {}))["cache.go"]
+    assert "DefaultTTL         = 1 * time.Minute" in default and "DefaultCapacity    = 1024\n" in default
+    sem = P.PATTERNS["semaphore"]
+    files = P.render(sem, P.resolve(sem, NON_DEFAULT["semaphore"]))
+    assert files["semaphore.go"].startswith("package semaphore\n")
+    assert "const DefaultSize = 3\n" in files["semaphore.go"]
+    assert "const DefaultSize = 10\n" in P.render(sem, P.resolve(sem, {}))["semaphore.go"]
+    for files in (P.render(sc, P.resolve(sc, {})), P.render(sem, P.resolve(sem, {}))):
+        for section in ("# Concurrency model", "# Races, and how the design prevents them", "# How it stops",
+                        "# Assumptions"):
+            assert section in files["doc.go"]
 
 
 def test_bad_parameters_are_one_line_usage_errors():
@@ -151,6 +177,37 @@ def test_the_leak_check_catches_a_leak(tmp_path):
     assert "leaked goroutines" in steps["go test -race"].detail and "(*Worker).loop" in steps["go test -race"].detail
 
 
+# A promise test must fail when the promise is broken: each case breaks one in the generated code
+# and names the test that has to catch it.
+BROKEN_PROMISES = [
+    ("singleflight-cache", "cache.go", "context.WithoutCancel(callerCtx)", "callerCtx",
+     "TestACallerThatGivesUpDoesNotCancelTheLoad"),  # a caller that gives up cancels the shared load
+    ("singleflight-cache", "cache.go", "\t\t\tdefer c.gets.Done()\n\t\t\t<-results\n", "\t\t\tc.gets.Done()\n",
+     "TestCloseCancelsLoadsAndWaitsForThem"),  # Close does not wait for a load whose callers gave up
+    ("singleflight-cache", "cache.go", "if mine && !c.closed {", "if !c.closed {",
+     "TestDeleteDuringALoadDoesNotStoreItsValue"),  # a deleted load stores its stale value
+    ("semaphore", "semaphore.go", "semaphore.NewWeighted(size)", "semaphore.NewWeighted(size + 1)",
+     "TestLimitIsNeverExceeded"),  # one unit more than the size can be held
+    ("semaphore", "semaphore.go", "\treturn s.check(n) == nil && s.sem.TryAcquire(n)",
+     "\treturn s.sem.TryAcquire(n)", "TestWeightOutOfRangeIsRefusedAtOnce"),
+]
+
+
+@needs_go
+@pytest.mark.parametrize("name,file,old,new,test", BROKEN_PROMISES, ids=[c[4] for c in BROKEN_PROMISES])
+def test_a_broken_promise_fails_its_test(tmp_path, name, file, old, new, test):
+    pat = P.PATTERNS[name]
+    values = P.resolve(pat, {})
+    out = P.generate(pat, values, str(tmp_path / "gen"), module=f"example.com/{values['package']}")
+    path = tmp_path / "gen" / file
+    src = path.read_text()
+    assert src.count(old) == 1, old
+    path.write_text(src.replace(old, new))
+    res = runner.run([runner.find_go(), "test", "-race", "-count=3", "-run", f"^{test}$", "."],
+                     cwd=out.directory, env=go_env(), timeout=300)
+    assert res.returncode != 0 and f"--- FAIL: {test}" in res.stdout, res.stdout + res.stderr
+
+
 def test_values_that_would_break_the_generated_code_are_refused(tmp_path):
     runner = CliRunner()
     cases = [
@@ -163,6 +220,11 @@ def test_values_that_would_break_the_generated_code_are_refused(tmp_path):
         (["new", "worker-pool", "--in", "comparable"], "use a built-in Go type"),
         (["new", "worker-pool", "--in", "map"], "use a built-in Go type"),
         (["new", "worker-pool", "--package", "main"], "library packages"),
+        (["new", "semaphore", "--limit", "0"], "from 1 to 1000000"),
+        (["new", "singleflight-cache", "--capacity", "0"], "from 1 to 1000000"),
+        (["new", "singleflight-cache", "--load-timeout", "0s"], "--load-timeout '0s': must be from 1µs"),
+        (["new", "singleflight-cache", "--ttl", "forever"], "not a Go duration"),
+        (["new", "singleflight-cache", "--out", "chan int"], "use a built-in Go type"),
     ]
     for args, msg in cases:
         res = runner.invoke(main, args + ["--dir", str(tmp_path / "x")])

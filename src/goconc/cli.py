@@ -654,7 +654,7 @@ def explain(file, sources, fmt, color) -> None:
 @click.option("--out", metavar="TYPE", help="Result type for the benchmark.")
 @click.option("--workers", metavar="N", help="Number of workers.")
 @click.option("--buffer", metavar="N", help="Channel buffer size.")
-@click.option("--limit", metavar="N", help="Calls running at once (bounded-parallel).")
+@click.option("--limit", metavar="N", help="Calls running at once (bounded-parallel); total weight (semaphore).")
 @click.option("--variant", help="Implementation variant (see --list).")
 @click.option("--addr", help="Default listen address (graceful-shutdown).")
 @click.option("--shutdown-timeout", metavar="DURATION", help="Drain deadline (graceful-shutdown).")
@@ -663,8 +663,12 @@ def explain(file, sources, fmt, color) -> None:
 @click.option("--policy", help="Slow-consumer policy: drop or block (pubsub).")
 @click.option("--block-timeout", metavar="DURATION", help="How long Publish waits for a full subscriber (pubsub).")
 @click.option("--interval", metavar="DURATION", help="Period of the task (periodic-worker).")
+@click.option("--ttl", metavar="DURATION", help="How long a loaded value is served (singleflight-cache).")
+@click.option("--capacity", metavar="N", help="Most entries kept (singleflight-cache).")
+@click.option("--load-timeout", metavar="DURATION", help="How long one shared load may take (singleflight-cache).")
 def new(pattern, show_list, directory, module, force, package, in_, out, workers, buffer, limit, variant, addr,
-        shutdown_timeout, rate, burst, policy, block_timeout, interval, verify_after) -> None:
+        shutdown_timeout, rate, burst, policy, block_timeout, interval, ttl, capacity, load_timeout,
+        verify_after) -> None:
     """Generate a verified concurrency pattern with tests, a benchmark and its explanation.
 
     Every pattern is generated, vetted, run under the race detector with a leak check, and
@@ -687,7 +691,8 @@ def new(pattern, show_list, directory, module, force, package, in_, out, workers
         raise click.UsageError(f"unknown pattern {pattern!r}; one of: {', '.join(P.PATTERNS)}")
     given = {"package": package, "in": in_, "out": out, "workers": workers, "buffer": buffer, "limit": limit,
              "variant": variant, "addr": addr, "shutdown_timeout": shutdown_timeout, "rate": rate, "burst": burst,
-             "policy": policy, "block_timeout": block_timeout, "interval": interval}
+             "policy": policy, "block_timeout": block_timeout, "interval": interval, "ttl": ttl,
+             "capacity": capacity, "load_timeout": load_timeout}
     if verify_after:
         from goconc import runner
 
@@ -699,7 +704,8 @@ def new(pattern, show_list, directory, module, force, package, in_, out, workers
         result = P.generate(pat, values, target, force=force, module=module)
     except P.PatternError as exc:
         raise click.UsageError(str(exc).replace("--shutdown_timeout", "--shutdown-timeout")
-                               .replace("--block_timeout", "--block-timeout")) from None
+                               .replace("--block_timeout", "--block-timeout")
+                               .replace("--load_timeout", "--load-timeout")) from None
     except OSError as exc:
         _fail(f"cannot write {directory or '.'}: {exc.strerror or exc}")
     from goconc.engine import _display_path

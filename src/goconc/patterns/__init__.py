@@ -220,6 +220,36 @@ _register(Pattern(
 ))
 
 
+_register(Pattern(
+    name="singleflight-cache",
+    summary="read-through TTL cache: one load per key for concurrent misses; giving up cancels no one",
+    doc="An expensive lookup (a database row, a remote call) read by many goroutines, where a burst "
+        "of misses for one key must cost one load and a caller that times out must not fail the others.",
+    template_dir="singleflight_cache",
+    params=(_p_pkg("cache"), Param("out", "string", "value type the benchmark caches", "type"),
+            Param("ttl", "1m", "how long a loaded value is served", "duration"),
+            Param("capacity", "1024", "most entries kept (the least recently used is evicted)", "int",
+                  minimum=1),
+            Param("load_timeout", "10s", "how long one shared load may take", "duration")),
+    files={"doc.go": "doc.go.tmpl", "cache.go": "cache.go.tmpl", "cache_test.go": "cache_test.go.tmpl"},
+    deps=("golang.org/x/sync",),
+))
+
+
+_register(Pattern(
+    name="semaphore",
+    summary="weighted limit on a shared resource (x/sync/semaphore), context-aware Acquire, FIFO",
+    doc="Work items that need different shares of one resource (connections, a memory budget, "
+        "CPU slots) from many goroutines, where the total in use must never pass a limit.",
+    template_dir="semaphore",
+    params=(_p_pkg("weighted"),
+            Param("limit", "10", "total weight the semaphore allows at once", "int", minimum=1)),
+    files={"doc.go": "doc.go.tmpl", "semaphore.go": "semaphore.go.tmpl",
+           "semaphore_test.go": "semaphore_test.go.tmpl"},
+    deps=("golang.org/x/sync",),
+))
+
+
 # --------------------------------------------------------------------------------------------
 # Rendering
 
