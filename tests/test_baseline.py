@@ -10,11 +10,10 @@ import subprocess
 import textwrap
 
 import pytest
-from click.testing import CliRunner
 
-from test_cli import BUGGY
+from test_cli import BUGGY, LOCK_METHOD, LOCK_TYPE, write
+from test_cli import run as run_cli
 
-from goconc.cli import main
 
 LOCK = BUGGY  # GC3002 at 11:2, the return at 13
 
@@ -29,20 +28,7 @@ DEC = textwrap.dedent("""\
 
 
 def run(*args, cwd, input=None):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, ["check", "-q", *args], input=input, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
-
-def write(root, rel, text):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+    return run_cli("check", "-q", *args, cwd=cwd, input=input)
 
 
 def findings(res) -> list[str]:
@@ -223,30 +209,7 @@ def test_diff_base_and_baseline_together(repo):
 
 # --- stdin -------------------------------------------------------------------------------------
 
-TYPE = textwrap.dedent("""\
-    package p
-
-    import "sync"
-
-    type C struct {
-    	mu sync.Mutex
-    	n  int
-    }
-    """)
-
-METHOD = textwrap.dedent("""\
-    package p
-
-    func (c *C) Inc(fail bool) error {
-    	c.mu.Lock()
-    	if fail {
-    		return nil
-    	}
-    	c.n++
-    	c.mu.Unlock()
-    	return nil
-    }
-    """)  # GC3002 at 4:2, only when c.mu is known to be a mutex (the type is in a sibling)
+TYPE, METHOD = LOCK_TYPE, LOCK_METHOD  # GC3002 at 4:2 of the method file, seen with its sibling
 
 
 def test_stdin_default_name(tmp_path):

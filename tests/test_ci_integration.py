@@ -18,38 +18,16 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 
 import pytest
 import sarif_validation
 import yaml
 from conftest import ROOT
+from test_cli import LOCK_METHOD, LOCK_TYPE
 
-BUGGY = textwrap.dedent("""\
-    package p
-
-    import "sync"
-
-    type C struct {
-    	mu sync.Mutex
-    	n  int
-    }
-    """)
-
+BUGGY = LOCK_TYPE
 # in another file of the package than the type: only a package-level analysis sees the lock
-BUGGY_USE = textwrap.dedent("""\
-    package p
-
-    func (c *C) Inc(fail bool) error {
-    	c.mu.Lock()
-    	if fail {
-    		return nil
-    	}
-    	c.n++
-    	c.mu.Unlock()
-    	return nil
-    }
-    """)
+BUGGY_USE = LOCK_METHOD
 
 CLEAN_USE = BUGGY_USE.replace("\tc.mu.Lock()\n", "\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n").replace(
     "\tc.mu.Unlock()\n\treturn nil\n}", "\treturn nil\n}")

@@ -4,15 +4,12 @@ changes severities, is wrong, or is printed by `goconc config`."""
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 
 import pytest
-from click.testing import CliRunner
 
-from test_cli import BUGGY
+from test_cli import BUGGY, run, write
 
-from goconc.cli import main
 from goconc.config import glob_regex, locate
 
 LOCK = BUGGY  # GC3002 at 11:2
@@ -31,23 +28,6 @@ EMPTY = textwrap.dedent("""\
     	e.mu.Unlock()
     }
     """)  # GC3005 at 10:2
-
-
-def run(*args, cwd, input=None):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
-
-def write(root, rel, text):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def findings(res) -> list[str]:

@@ -50,14 +50,6 @@ class AccessPath:
     def field(self, name: str) -> AccessPath:
         return AccessPath(self.root, self.steps + (name,))
 
-    def startswith(self, other: AccessPath) -> bool:
-        return self.root == other.root and self.steps[:len(other.steps)] == other.steps
-
-    @property
-    def precise(self) -> bool:
-        """No `[]` step: the path names one location, not one of many elements."""
-        return "[]" not in self.steps
-
 
 class Paths:
     """Access paths of the expressions of one package (uses its call graph for FuncIds)."""

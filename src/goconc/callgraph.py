@@ -22,7 +22,6 @@ which bottom-up summaries are computed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from goconc.gomodel import FUNC_NODES, Decl, FuncDecl, Package, T, is_errgroup
@@ -727,8 +726,3 @@ def _same_text(gf: GoFile, a: Node | None, b: Node | None) -> bool:
     if a is None or b is None:
         return a is b
     return gf.node_text(a) == gf.node_text(b)
-
-
-def iter_funcs(g: CallGraph) -> Iterator[FuncInfo]:
-    for fid in sorted(g.funcs):
-        yield g.funcs[fid]

@@ -79,8 +79,29 @@ class Analysis:
         return None if got.approximate else got
 
 
+class _Reporting:
+    """Findings and locations of a rule's context; `file_of(node)` says which file a node is
+    in, so a finding goes to its own file whatever the context."""
+
+    rule: Rule
+
+    def file_of(self, node: Node) -> GoFile:
+        raise NotImplementedError
+
+    def span(self, node: Node, end: Node | None = None) -> Span:
+        return self.file_of(node).span(node, end)
+
+    def related(self, node: Node, message: str) -> Related:
+        return Related(self.span(node), message)
+
+    def report(self, node: Node, message: str, *, end: Node | None = None,
+               related: Sequence[Related] = (), fixes: Sequence[Fix] = ()) -> Diagnostic:
+        r = self.rule
+        return Diagnostic(r.code, r.name, r.severity, message, self.span(node, end), tuple(related), tuple(fixes))
+
+
 @dataclass
-class FileContext:
+class FileContext(_Reporting):
     """The read-only view one rule gets of one file."""
 
     rule: Rule
@@ -111,20 +132,9 @@ class FileContext:
         elsewhere, the struct holding the lock)."""
         return _file_of(self.file, self.analysis.pkg, node)
 
-    def span(self, node: Node, end: Node | None = None) -> Span:
-        return self.file_of(node).span(node, end)
-
-    def related(self, node: Node, message: str) -> Related:
-        return Related(self.span(node), message)
-
-    def report(self, node: Node, message: str, *, end: Node | None = None,
-               related: Sequence[Related] = (), fixes: Sequence[Fix] = ()) -> Diagnostic:
-        r = self.rule
-        return Diagnostic(r.code, r.name, r.severity, message, self.span(node, end), tuple(related), tuple(fixes))
-
 
 @dataclass
-class PackageContext:
+class PackageContext(_Reporting):
     """The read-only view a package-scope rule gets: every file of one package at once."""
 
     rule: Rule
@@ -140,17 +150,6 @@ class PackageContext:
 
     def file_of(self, node: Node) -> GoFile:
         return _file_of(None, self.analysis.pkg, node)
-
-    def span(self, node: Node, end: Node | None = None) -> Span:
-        return self.file_of(node).span(node, end)
-
-    def related(self, node: Node, message: str) -> Related:
-        return Related(self.span(node), message)
-
-    def report(self, node: Node, message: str, *, end: Node | None = None,
-               related: Sequence[Related] = (), fixes: Sequence[Fix] = ()) -> Diagnostic:
-        r = self.rule
-        return Diagnostic(r.code, r.name, r.severity, message, self.span(node, end), tuple(related), tuple(fixes))
 
 
 def _file_of(hint: GoFile | None, pkg: Package, node: Node) -> GoFile:
