@@ -32,6 +32,23 @@ def run() -> None:
         main()
     except KeyboardInterrupt:  # between the handler and click's own try
         _early_interrupt(signal.SIGINT, None)
+    except Exception as exc:
+        # Ctrl-C while a module is imported lazily can surface wrapped: a class body's
+        # __set_name__ turns it into RuntimeError("Error calling __set_name__ ...")
+        if _interrupted(exc):
+            _early_interrupt(signal.SIGINT, None)
+        raise
+
+
+def _interrupted(exc: BaseException) -> bool:
+    seen = 0
+    e: BaseException | None = exc
+    while e is not None and seen < 20:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        e = e.__cause__ or e.__context__
+        seen += 1
+    return False
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from goconc.callgraph import CallGraph, CallSite, FuncId
 from goconc.gomodel import Decl
+from goconc.rules._helpers import key_of
 from goconc.source import GoFile, Node
 
 
@@ -58,18 +59,23 @@ class Paths:
         self.cg = cg
         self.pkg = cg.pkg
 
-    def of(self, gf: GoFile, expr: Node | None, depth: int = 0) -> AccessPath | None:
+    def of(self, gf: GoFile, expr: Node | None, depth: int = 0, *, exact: bool = False) -> AccessPath | None:
         """The path an expression denotes, or None when it is not a location we can name (a
-        call's result, a literal, an expression whose variable is unknown)."""
+        call's result, a literal, an expression whose variable is unknown).
+
+        With `exact`, an element is named by its index as written (`a[i]`, `a[i%n]`: the same
+        element while i and n are not reassigned, which the caller must watch) and an index
+        that is not such an expression (a call, a receive) gives None: for identities that
+        must not merge two elements, such as a lock held."""
         if expr is None or depth > 16:
             return None
         t = expr.type
         if t == "parenthesized_expression":
-            return self.of(gf, expr.named_children[0] if expr.named_children else None, depth + 1)
+            return self.of(gf, expr.named_children[0] if expr.named_children else None, depth + 1, exact=exact)
         if t == "unary_expression":
             op = expr.child_by_field_name("operator")
             if op is not None and gf.node_text(op) in ("&", "*"):
-                return self.of(gf, expr.child_by_field_name("operand"), depth + 1)
+                return self.of(gf, expr.child_by_field_name("operand"), depth + 1, exact=exact)
             return None
         if t == "identifier":
             return self._ident(gf, expr, depth)
@@ -80,16 +86,19 @@ class Paths:
                 return None
             if operand.type == "identifier" and self.pkg.import_path(gf, operand) is not None:
                 return AccessPath(Root("global", gf.node_text(expr), None))  # pkg.Var of another package
-            base = self.of(gf, operand, depth + 1)
+            base = self.of(gf, operand, depth + 1, exact=exact)
             return base.field(gf.node_text(fld)) if base is not None else None
         if t == "index_expression":
             operand = expr.child_by_field_name("operand")
             index = expr.child_by_field_name("index")
-            base = self.of(gf, operand, depth + 1)
+            base = self.of(gf, operand, depth + 1, exact=exact)
             if base is None:
                 return None
             if index is not None and index.type in ("int_literal", "interpreted_string_literal", "rune_literal"):
                 return AccessPath(base.root, base.steps + (f"[{gf.node_text(index)}]",))
+            if exact:
+                text = key_of(gf, index) if index is not None else None
+                return AccessPath(base.root, base.steps + (f"[{text}]",)) if text is not None else None
             return AccessPath(base.root, base.steps + ("[]",))
         return None
 
@@ -153,8 +162,9 @@ class Paths:
 
     # ---- calls -----------------------------------------------------------------------------
 
-    def substitute(self, path: AccessPath, site: CallSite) -> AccessPath | None:
-        """The caller's path for a path of the callee at `site` (None: the callee's own)."""
+    def substitute(self, path: AccessPath, site: CallSite, *, exact: bool = False) -> AccessPath | None:
+        """The caller's path for a path of the callee at `site` (None: the callee's own);
+        `exact` as in `of`, for the caller's side."""
         callee = site.callee
         root = path.root
         if root.kind == "global":
@@ -165,7 +175,7 @@ class Paths:
         if root.kind == "recv":
             if callee.recv is None:
                 return None
-            base = self.of(gf, callee.recv)
+            base = self.of(gf, callee.recv, exact=exact)
             if base is None:
                 return None
             return AccessPath(base.root, base.steps + tuple(callee.via) + path.steps)
@@ -174,7 +184,7 @@ class Paths:
             vals = [a for a in args.named_children if a.type != "comment"] if args is not None else []
             if root.index >= len(vals) or any(a.type == "variadic_argument" for a in vals):
                 return None
-            base = self.of(gf, vals[root.index])
+            base = self.of(gf, vals[root.index], exact=exact)
             if base is None:
                 return None
             return AccessPath(base.root, base.steps + path.steps)

@@ -51,6 +51,28 @@ class Pass:
         self.pkg = pkg
         self._results: dict[int, Any] = {}
         self._running: set[int] = set()
+        self._cfgs: dict[int, Any] = {}
+        self.notes: list = []  # goconc.model.Problem: what an analysis could not do, shown with -v
+
+    def cfg(self, gf, fn):
+        """The control-flow graph of a function declaration or literal (memoised); None when
+        the function has no body or is too deeply nested to follow (with a note)."""
+        from goconc import cfg as cfgmod
+        from goconc.model import Problem
+        from goconc.rules._helpers import call_classifier
+
+        got = self._cfgs.get(fn.id)
+        if got is None:
+            body = fn.child_by_field_name("body")
+            if body is None:
+                return None
+            got = cfgmod.build_cfg(body, call_classifier(self.pkg, gf))
+            if got.approximate:  # paths unknown in part: path-sensitive rules stay quiet here
+                self.notes.append(Problem(f"{gf.path}:{fn.start_point[0] + 1}",
+                                          "function too deeply nested to follow its paths; "
+                                          "path-sensitive rules skipped it"))
+            self._cfgs[fn.id] = got
+        return None if got.approximate else got
 
     def result(self, a: Analyzer) -> Any:
         key = id(a)

@@ -22,10 +22,13 @@ which bottom-up summaries are computed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from goconc.gomodel import FUNC_NODES, Decl, FuncDecl, Package, T, is_errgroup
 from goconc.source import GoFile, Node
+
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 BUILTINS = frozenset({
     "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new",
@@ -110,14 +113,18 @@ class CallGraph:
     _numbered: set[int] = field(default_factory=set)  # top decls whose literals are numbered
     _top_of: dict[int, tuple[GoFile, FuncId]] = field(default_factory=dict)  # top decl id -> file, owner
     _all_listed: bool = False
+    _all_numbered: bool = False
+    _words: dict[int, frozenset[str]] = field(default_factory=dict)  # identifiers per top decl
 
     # ---- queries ---------------------------------------------------------------------------
 
     @property
     def funcs(self) -> dict[FuncId, FuncInfo]:
         """Every function of the package, literals included (numbers them all)."""
-        for top_id in list(self._top_of):
-            self._number(top_id)
+        if not self._all_numbered:
+            for top_id in list(self._top_of):
+                self._number(top_id)
+            self._all_numbered = True
         return self._funcs
 
     def info(self, f: FuncId) -> FuncInfo | None:
@@ -197,14 +204,47 @@ class CallGraph:
         """Every call site in the package whose callee is f. Only the sites that can name f
         are resolved: calls of a name equal to f's (a literal: of no name), and calls of names
         that are no package-level function, type or builtin (local variables)."""
-        self._list_all()
-        cands = list(self._by_name.get("" if f.is_literal else f.name, []))
+        return self.callers_of_any({f})
+
+    def callers_of_any(self, targets) -> list[CallSite]:
+        """Every call site whose callee is one of `targets` (see callers_of), in one pass.
+        Only the top-level declarations whose text names a target are listed: a call (or a
+        local bound to a function) that resolves to one names it there."""
+        names = {"" if f.is_literal else f.name for f in targets}
+        if "" in names or not names:
+            self._list_all()
+            tops = None
+        else:
+            files = {gf.path: gf for gf in self.pkg.files}
+            tops = set()
+            for path, pairs in self._tops.items():
+                src = files[path].src
+                for top, owner in pairs:
+                    words = self._words.get(top.id)
+                    if words is None:
+                        words = self._words[top.id] = frozenset(
+                            w.decode() for w in _WORD.findall(src, top.start_byte, top.end_byte))
+                    if words.isdisjoint(names):
+                        continue
+                    tops.add(top.id)
+                    if top.id not in self._listed:
+                        self._number(top.id)
+                        self._listed.add(top.id)
+                        _list_calls(self, files[path], top, owner)
+        cands = [s for n in sorted(names) for s in self._by_name.get(n, ())]
         pkg = self.pkg
         for name, sites in self._by_name.items():
-            if name and name not in pkg.funcs and name not in pkg.types and name not in BUILTINS \
-                    and name not in _PREDECLARED_TYPES:
-                cands.extend(s for s in sites if s.node.type == "call_expression"
-                             and s.node.child_by_field_name("function").type == "identifier")
+            if name and name not in names and name not in pkg.funcs and name not in pkg.types \
+                    and name not in BUILTINS and name not in _PREDECLARED_TYPES:
+                for s in sites:
+                    if s.node.type != "call_expression" or s.node.child_by_field_name("function").type != "identifier":
+                        continue
+                    if tops is not None:
+                        info = self._funcs.get(s.caller)
+                        top = info.top if info is not None else None
+                        if top is None or top.id not in tops:
+                            continue
+                    cands.append(s)
         out = []
         seen = set()
         for s in cands:
@@ -212,7 +252,7 @@ class CallGraph:
                 continue
             seen.add(id(s))
             self._resolve_site(s)
-            if s.callee.kind == "func" and s.callee.id == f:
+            if s.callee.kind == "func" and s.callee.id in targets:
                 out.append(s)
         return sorted(out, key=lambda s: (s.file.path, s.node.start_byte))
 
@@ -264,11 +304,11 @@ class CallGraph:
         for s in list(self._raw.get(f, [])):
             self._resolve_site(s)
 
-    def sccs(self, roots=None) -> list[list[FuncId]]:
+    def sccs(self, roots=None, within=None) -> list[list[FuncId]]:
         """Strongly connected components over edges to this package's functions, callees
         before callers (Tarjan's order, the order of bottom-up summaries); each component
         sorted. With `roots`, only the part of the graph they reach (and only its calls are
-        resolved)."""
+        resolved); with `within` (a set of FuncIds), only edges between its members."""
         index: dict[FuncId, int] = {}
         low: dict[FuncId, int] = {}
         on_stack: set[FuncId] = set()
@@ -276,15 +316,17 @@ class CallGraph:
         out: list[list[FuncId]] = []
         counter = 0
         succ: dict[FuncId, list[FuncId]] = {}
+        funcs = self.funcs  # numbers every literal once
 
         def successors(f: FuncId) -> list[FuncId]:
             got = succ.get(f)
             if got is None:
                 got = succ[f] = sorted({s.callee.id for s in self.calls_from(f)
-                                        if s.callee.kind == "func" and s.callee.id in self.funcs})
+                                        if s.callee.kind == "func" and s.callee.id in funcs
+                                        and (within is None or s.callee.id in within)})
             return got
 
-        for root in sorted(self.funcs) if roots is None else sorted(roots):
+        for root in sorted(funcs) if roots is None else sorted(roots):
             if root in index:
                 continue
             work = [(root, iter(successors(root)))]
@@ -667,32 +709,28 @@ class _Resolver:
         return out
 
     def _scan(self, gf: GoFile, top: Node, table: dict[int, list[Node | None]], escapes: set[int]) -> None:
-        stack = [top]
-        while stack:
-            n = stack.pop()
-            t = n.type
-            if t == "assignment_statement":
-                left = n.child_by_field_name("left")
-                right = n.child_by_field_name("right")
-                op = next((c for c in n.children if not c.is_named), None)
-                lhs = [c for c in left.named_children if c.type != "comment"] if left is not None else []
-                rhs = [c for c in right.named_children if c.type != "comment"] if right is not None else []
-                plain = op is not None and gf.node_text(op) == "="
-                for i, target in enumerate(lhs):
-                    if target.type != "identifier":
-                        continue
-                    decl = self.pkg.lookup(gf, target)
-                    if decl is None:
-                        continue
-                    value = rhs[i] if plain and len(rhs) == len(lhs) else None
-                    table.setdefault(decl.node.id, []).append(value)
-            elif t == "unary_expression" and n.children and gf.node_text(n.children[0]) == "&":
-                arg = n.named_children[0] if n.named_children else None
-                if arg is not None and arg.type == "identifier":
-                    decl = self.pkg.lookup(gf, arg)
-                    if decl is not None:
-                        escapes.add(decl.node.id)
-            stack.extend(n.named_children)
+        from goconc.queries import captures
+
+        caps = captures("assignments", top)
+        for n in caps.get("assign", ()):
+            left = n.child_by_field_name("left")
+            right = n.child_by_field_name("right")
+            op = next((c for c in n.children if not c.is_named), None)
+            lhs = [c for c in left.named_children if c.type != "comment"] if left is not None else []
+            rhs = [c for c in right.named_children if c.type != "comment"] if right is not None else []
+            plain = op is not None and gf.node_text(op) == "="
+            for i, target in enumerate(lhs):
+                if target.type != "identifier":
+                    continue
+                decl = self.pkg.lookup(gf, target)
+                if decl is None:
+                    continue
+                value = rhs[i] if plain and len(rhs) == len(lhs) else None
+                table.setdefault(decl.node.id, []).append(value)
+        for arg in caps.get("addr", ()):
+            decl = self.pkg.lookup(gf, arg)
+            if decl is not None:
+                escapes.add(decl.node.id)
 
     # ---- goroutines run through a library --------------------------------------------------
 

@@ -48,10 +48,9 @@ class Analysis:
         from goconc.analysis import Pass
 
         self.pkg = pkg
-        self._cfgs: dict[int, object] = {}
         self.memo: dict[str, object] = {}
-        self.notes: list[Problem] = []
         self.pass_ = Pass(pkg)
+        self.notes = self.pass_.notes
         self.reported_failures: set[str] = set()  # rules already reported for a failed analysis
 
     def result(self, analyzer):
@@ -61,22 +60,7 @@ class Analysis:
 
     def cfg(self, gf: GoFile, fn: Node):
         """The control-flow graph of a function declaration or literal (memoised)."""
-        from goconc import cfg as cfgmod
-        from goconc.rules._helpers import call_classifier
-
-        key = fn.id
-        got = self._cfgs.get(key)
-        if got is None:
-            body = fn.child_by_field_name("body")
-            if body is None:
-                return None
-            got = cfgmod.build_cfg(body, call_classifier(self.pkg, gf))
-            if got.approximate:  # paths unknown in part: path-sensitive rules stay quiet here
-                self.notes.append(Problem(f"{gf.path}:{fn.start_point[0] + 1}",
-                                          "function too deeply nested to follow its paths; "
-                                          "path-sensitive rules skipped it"))
-            self._cfgs[key] = got
-        return None if got.approximate else got
+        return self.pass_.cfg(gf, fn)
 
 
 class _Reporting:

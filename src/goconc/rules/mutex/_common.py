@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from goconc.rules.mutex._lockflow import Event, analyze, function_ops
+from goconc.rules.mutex._lockflow import Event, facts
 
 
 def events(ctx, kind: str) -> Iterator[Event]:
-    """Events of `kind` in every function of the file that uses a lock."""
-    for fi in function_ops(ctx.analysis, ctx.file).values():
-        for ev in analyze(ctx.analysis, ctx.file, fi.fn).events:
+    """Events of `kind` in every function of the file that uses a lock (or calls a function
+    of the package that takes or releases one)."""
+    lf = facts(ctx.analysis)
+    for fn in lf.functions(ctx.file):
+        for ev in lf.analyze(ctx.file, fn).events:
             if ev.kind == kind:
                 yield ev
 
@@ -20,7 +22,7 @@ def line_of(node) -> int:
 
 
 def op_text(ev_op) -> str:
-    return f"{ev_op.key}.{ev_op.op}()"
+    return f"{ev_op.text}.{ev_op.op}()"
 
 
 def fn_items(ctx, call) -> list:
@@ -28,8 +30,7 @@ def fn_items(ctx, call) -> list:
     from goconc.rules.mutex._lockflow import _owner
 
     owner, _ = _owner(call)
-    fi = function_ops(ctx.analysis, ctx.file).get(owner.id) if owner is not None else None
-    return fi.items if fi is not None else []
+    return facts(ctx.analysis).items(ctx.file, owner) if owner is not None else []
 
 
 def released_elsewhere(items: list, key: str) -> bool:
@@ -40,39 +41,34 @@ def released_elsewhere(items: list, key: str) -> bool:
 
 def calls_unseen_release(ctx, call) -> bool:
     """The function of `call` (closures included) calls something that may release a lock
-    without the flow analysis seeing it: a function of the package that releases a lock, or
-    calls one that does, at any depth (see _lockflow.transitive_releasers), or a function value
-    of unknown origin (a parameter or a variable not bound to a function literal)."""
-    from goconc.gomodel import top_function
-    from goconc.rules.mutex._lockflow import transitive_releasers
+    without the flow analysis seeing it: a function of the package whose summary releases a
+    lock its caller holds (or is not known), or a func value of unknown origin."""
+    from goconc.analysis import CALLGRAPH
+    from goconc.gomodel import FUNC_NODES, top_function
+    from goconc.rules.mutex._lockflow import _releases
 
     top = top_function(call)
     if top is None:
         return True
-    gf, pkg = ctx.file, ctx.pkg
-    names = transitive_releasers(ctx.analysis)  # never Lock/Unlock/RLock/RUnlock themselves
+    lf = facts(ctx.analysis)
+    cg = ctx.analysis.result(CALLGRAPH)
     stack = [top]
     while stack:
         n = stack.pop()
         stack.extend(n.named_children)
-        if n.type != "call_expression":
+        if n.type not in FUNC_NODES:
             continue
-        fn = n.child_by_field_name("function")
-        if fn is None:
-            continue
-        if fn.type == "identifier":
-            decl = pkg.lookup(gf, fn)
-            if decl is not None:
-                v = decl.value
-                if v is None or v.type != "func_literal":
-                    return True
-                continue
-            if gf.node_text(fn) in names:
+        fid = cg.func_id(n)
+        if fid is None:
+            return True
+        for site in cg.calls_from(fid):
+            c = site.callee
+            if c.kind == "func" and not c.id.is_literal and _releases(lf.summary(c.id)):
                 return True
-        elif fn.type == "selector_expression":
-            fld = fn.child_by_field_name("field")
-            if fld is not None and gf.node_text(fld) in names:
-                return True
+            if c.kind in ("dynamic", "unknown") and (
+                    site.node.child_by_field_name("function").type == "identifier"
+                    or site.name in lf.release_names()):
+                return True  # a func value that is no literal of this function, or a method like a releaser
     return False
 
 

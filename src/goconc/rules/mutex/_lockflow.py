@@ -1,14 +1,24 @@
-"""Path-sensitive lock state per function, shared by the mutex rules.
+"""Path-sensitive lock state per function, and lock summaries across calls; shared by the
+mutex rules.
 
 A forward must-analysis over the function's CFG: which locks are held on *every* path to a
-point, `(key, mode)` with mode "W" (Lock) or "R" (RLock). A lock is only tracked when the source
-shows its type (sync.Mutex / sync.RWMutex / sync.Locker, directly or through an embedded field)
-and its receiver expression is stable (identifiers, fields, indexes; no calls). Anything that may
-release a lock behind our back ends tracking conservatively: a call to a function of this package
-that releases a lock it did not take, the lock's Unlock used as a method value, a release in
-another closure of the same function that did not take the lock, or a reassignment of a variable
-the key mentions. Keys follow embedded fields to the lock (`s.Lock()` is `s.Mutex`) and local
-aliases (`mu := &c.mu` is `c.mu`).
+point, `(key, mode)` with mode "W" (Lock) or "R" (RLock). A lock's key is its access path
+(goconc.accesspath, elements by their index as written), never its text. A lock is only
+tracked when the source shows its type (sync.Mutex / sync.RWMutex / sync.Locker, directly or
+through an embedded field) and its receiver is a location (identifiers, fields, indexes; no
+calls). Keys follow embedded fields to the lock (`s.Lock()` is `s.Mutex`) and local aliases
+(`mu := &c.mu` is `c.mu`).
+
+Calls are followed through function summaries (`LockSummary`), computed bottom-up over the
+package's call graph (a fixpoint for recursive functions): a function of the package that
+returns with its receiver's lock held (`func (s *S) lock() { s.mu.Lock() }`), releases a lock
+its caller holds, or takes and releases one on every path, does so at each call, with the
+callee's receiver and parameters replaced by the caller's arguments. Anything that may release
+a lock behind our back ends tracking conservatively: a callee whose effect on locks is not
+known (it lets a lock escape, releases one through a method value, or did not converge), a
+call through a func value of unknown origin named like such a function, the lock's Unlock used
+as a method value, a release in another closure of the same function that did not take the
+lock, or a reassignment of a variable the key mentions.
 
 The analysis runs once per function and yields `Event`s; the rules pick the kinds they own.
 """
@@ -18,7 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from goconc.analysis import CALLGRAPH
+from goconc.accesspath import AccessPath
+from goconc.analysis import CALLGRAPH, PATHS, Analyzer
 from goconc.gomodel import FUNC_NODES, enclosing_function, top_function
 from goconc.model import Problem
 from goconc.queries import compile_query, run_captures
@@ -28,17 +39,20 @@ from goconc.source import GoFile, Node
 _WS = re.compile(r"\s+")
 ACQUIRE = {"Lock": "W", "RLock": "R"}
 RELEASE = {"Unlock": "W", "RUnlock": "R"}
+_OP = {("acquire", "W"): "Lock", ("acquire", "R"): "RLock", ("release", "W"): "Unlock", ("release", "R"): "RUnlock"}
 
 
 @dataclass(frozen=True)
 class LockOp:
-    key: str
+    key: object  # the lock's identity: an AccessPath (or ("text", ...) for a method value's lock)
     op: str  # Lock | Unlock | RLock | RUnlock
     call: Node
     kind: str  # Mutex | RWMutex | Locker
     deferred: bool
     roots: frozenset[str]
     text: str = ""  # the receiver as written (`s` for `s.Lock()` on an embedded mutex)
+    via: str = ""  # an op a call of the package performs: the called function as written (`s.lock`)
+    transient: bool = False  # via a callee that takes and releases the lock: checked, state unchanged
 
     @property
     def mode(self) -> str:
@@ -68,143 +82,380 @@ class FuncItems:
     items: list = field(default_factory=list)
 
 
-# held (key, mode), must; sites (key, mode, op), may; deferred keys, may; acquired keys, must
+Lock = tuple[AccessPath, str, str]  # path (in the callee's terms), mode W/R, kind Mutex/RWMutex/Locker
+
+
+@dataclass(frozen=True)
+class LockSummary:
+    """What calling a function does to its caller's locks (paths rooted at its receiver,
+    parameters or package variables)."""
+
+    acquires: frozenset[Lock] = frozenset()  # held on every normal return: "returns with s.mu held"
+    releases: frozenset[Lock] = frozenset()  # released on some path without taking it first
+    locks: frozenset[Lock] = frozenset()  # taken on every path to a normal return
+    opaque: frozenset[AccessPath] = frozenset()  # locks it may change in ways not followed (escaped)
+    unknown: bool = False  # may change any of its caller's locks in ways not followed
+
+    def facts(self) -> list[str]:
+        """The summary as sentences (fixtures' `// summary "..."` expectations)."""
+        if self.unknown:
+            return ["lock effects unknown"]
+        out = []
+        for p, m, _ in sorted(self.acquires, key=_lock_order):
+            out.append(f"returns with {p} {'read-locked' if m == 'R' else 'held'}")
+        for p, m, _ in sorted(self.releases, key=_lock_order):
+            out.append(f"{'read-unlocks' if m == 'R' else 'unlocks'} the caller's {p}")
+        for p, m, _ in sorted(self.locks - self.acquires, key=_lock_order):
+            out.append(f"{'read-locks' if m == 'R' else 'locks'} {p}")
+        for p in sorted(self.opaque, key=str):
+            out.append(f"lets {p} escape")
+        return out
+
+    @property
+    def empty(self) -> bool:
+        return not (self.acquires or self.releases or self.locks or self.opaque or self.unknown)
+
+
+def _lock_order(lock: Lock) -> tuple:
+    return (str(lock[0]), lock[1])
+
+
+EMPTY = LockSummary()
+UNKNOWN = LockSummary(unknown=True)
+
+
+# held (key, mode), must; sites (key, mode, op), may; deferred keys, may; acquired (key, mode), must
 State = tuple[frozenset, frozenset, frozenset, frozenset]
 
 
-def function_ops(analysis, gf: GoFile) -> dict[int, FuncItems]:
-    """Per function (by node id): its lock ops, method-value releases and helper calls."""
-    memo_key = f"lockops:{id(gf)}"
-    got = analysis.memo.get(memo_key)
-    if got is not None:
+# How many calls deep a lock effect is followed up the call graph (a summary is computed for
+# functions at most this far above one that locks): deeper chains are rare, and each level
+# resolves the calls of every name of the level below.
+_CALL_DEPTH = 4
+
+
+def facts(analysis) -> LockFacts:
+    return analysis.result(LOCKS)
+
+
+class LockFacts:
+    """The lock analysis of one package: per file its lock ops, per function its events and
+    its summary. Values are stored once computed."""
+
+    def __init__(self, p) -> None:
+        self.p = p
+        self.pkg = p.pkg
+        self.cg = p.result(CALLGRAPH)
+        self.paths = p.result(PATHS)
+        self._ops: dict[int, dict[int, FuncItems]] = {}
+        self._flows: dict[int, FuncLocks] = {}
+        self._summaries: dict = {}
+        self._provisional: dict = {}
+        self._relevant: frozenset | None = None
+        self._release_names: frozenset[str] | None = None
+        self._solving = False
+        self._in_file: dict[str, list[Node]] | None = None
+        self._call_items: dict[int, list] = {}
+        self._by_top: dict[int, dict[int, list[FuncItems]]] = {}
+        self.memo: dict[str, object] = {}  # escaped_keys, package_escaped_homes
+
+    # ---- direct ops --------------------------------------------------------------------
+
+    def ops(self, gf: GoFile) -> dict[int, FuncItems]:
+        got = self._ops.get(id(gf))
+        if got is None:
+            got = self._ops[id(gf)] = self._direct_ops(gf)
         return got
-    pkg = analysis.pkg
-    out: dict[int, FuncItems] = {}
-    if b"Lock()" not in gf.src:
-        analysis.memo[memo_key] = out
-        return out
-    caps = run_captures(compile_query("goconc.rules.mutex", "lock_calls.scm"), gf.root)
-    releasers = _releasers(analysis)
 
-    def put(owner: Node, item: tuple) -> None:
-        fi = out.get(owner.id)
-        if fi is None:
-            fi = out[owner.id] = FuncItems(owner)
-        fi.items.append(item)
+    def _direct_ops(self, gf: GoFile) -> dict[int, FuncItems]:
+        pkg = self.pkg
+        out: dict[int, FuncItems] = {}
+        if b"Lock()" not in gf.src:
+            return out
+        caps = run_captures(compile_query("goconc.rules.mutex", "lock_calls.scm"), gf.root)
 
-    for call in caps.get("call", ()):
-        fn_node = call.child_by_field_name("function")
-        recv = fn_node.child_by_field_name("operand") if fn_node is not None else None
-        fld = fn_node.child_by_field_name("field") if fn_node is not None else None
-        if recv is None or fld is None:
-            continue
-        op = gf.node_text(fld)
-        rt = pkg.type_of(gf, recv)
-        kind = pkg.lock_kind(rt)
-        if kind is None:
-            continue
-        if op in ("RLock", "RUnlock") and kind == "Mutex":
-            continue
-        key, roots = _lock_key(pkg, gf, recv, rt)
-        if key is None:
-            continue
-        owner, deferred = _owner(call)
-        if owner is None:
-            continue
-        put(owner, ("op", LockOp(key, op, call, kind, deferred, roots, _WS.sub("", gf.node_text(recv)))))
-    _drop_balanced_deferred_closures(out)
-    for mv in caps.get("method_value", ()):
-        parent = mv.parent
-        if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == mv:
-            continue  # an ordinary call, handled above
-        owner = enclosing_function(mv)
-        recv = mv.child_by_field_name("operand")
-        if owner is not None and recv is not None:
-            key, _ = _lock_key(pkg, gf, recv, pkg.type_of(gf, recv))
-            put(owner, ("value", key or key_of(gf, recv), mv))
-    cg = None
-    for oc in caps.get("other_call", ()):
-        fn_node = oc.child_by_field_name("function")
-        if fn_node is None:
-            continue
-        name_node = fn_node if fn_node.type == "identifier" else fn_node.child_by_field_name("field")
-        if name_node is None:
-            continue
-        name = gf.node_text(name_node)
-        if name in ("Lock", "Unlock", "RLock", "RUnlock"):
-            continue
-        local = fn_node.type == "identifier" and pkg.lookup(gf, fn_node) is not None
-        if name not in releasers and not local:
-            continue
-        # What the call really calls (Engine v2's call graph): a releaser of this package by
-        # identity, not by name; `f.Close()` on an *os.File is not `func (s *S) Close()`, and
-        # `unlock()` with `unlock = r.stopReading` is stopReading.
-        if cg is None:
-            cg = analysis.result(CALLGRAPH)
-        callee = cg.callee(gf, oc)
-        if callee.kind == "func":
-            if callee.id not in releaser_ids(analysis):
+        def put(owner: Node, item: tuple) -> None:
+            fi = out.get(owner.id)
+            if fi is None:
+                fi = out[owner.id] = FuncItems(owner)
+            fi.items.append(item)
+
+        for call in caps.get("call", ()):
+            fn_node = call.child_by_field_name("function")
+            recv = fn_node.child_by_field_name("operand") if fn_node is not None else None
+            fld = fn_node.child_by_field_name("field") if fn_node is not None else None
+            if recv is None or fld is None:
                 continue
-        elif callee.kind in ("external", "builtin", "conversion"):
-            continue  # another package's function, or no call at all
-        elif name not in releasers:
-            continue  # a func value of unknown origin: not followed (as any other call)
-        owner = enclosing_function(oc)
-        if owner is not None:
-            put(owner, ("release_all", oc))
-    analysis.memo[memo_key] = out
-    return out
+            op = gf.node_text(fld)
+            rt = pkg.type_of(gf, recv)
+            kind = pkg.lock_kind(rt)
+            if kind is None:
+                continue
+            if op in ("RLock", "RUnlock") and kind == "Mutex":
+                continue
+            key, roots = self.lock_key(gf, recv, rt)
+            if key is None:
+                continue
+            owner, deferred = _owner(call)
+            if owner is None:
+                continue
+            put(owner, ("op", LockOp(key, op, call, kind, deferred, roots, _WS.sub("", gf.node_text(recv)))))
+        _drop_balanced_deferred_closures(out)
+        for mv in caps.get("method_value", ()):
+            parent = mv.parent
+            if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == mv:
+                continue  # an ordinary call, handled above
+            owner = enclosing_function(mv)
+            recv = mv.child_by_field_name("operand")
+            if owner is not None and recv is not None:
+                key, _ = self.lock_key(gf, recv, pkg.type_of(gf, recv))
+                put(owner, ("value", key or ("text", key_of(gf, recv)), mv))
+        return out
 
+    def lock_key(self, gf: GoFile, recv: Node, rt) -> tuple[AccessPath | None, frozenset[str]]:
+        """The access path of the lock `recv` denotes, and the variables it depends on.
 
-def _ops_by_top(analysis, gf: GoFile) -> dict[int, list[FuncItems]]:
-    """function_ops grouped by the top-level function each function lies in (memoised)."""
-    memo_key = f"lockops-by-top:{id(gf)}"
-    got = analysis.memo.get(memo_key)
-    if got is None:
-        got = {}
-        for fi in function_ops(analysis, gf).values():
-            top = top_function(fi.fn)
-            if top is not None:
-                got.setdefault(top.id, []).append(fi)
-        analysis.memo[memo_key] = got
-    return got
+        Locks reached through embedded fields get the full path (`s.Lock()` on a struct
+        embedding `sync.Mutex` is `s.Mutex`, as is `s.Mutex.Lock()`), and a local `mu := &c.mu`
+        (never reassigned) is `c.mu`."""
+        pkg = self.pkg
+        roots = root_names(gf, recv)
+        if recv.type == "identifier":
+            d = pkg.lookup(gf, recv)
+            v = d.value if d is not None and d.how in ("define", "var") and d.nvalues == 1 else None
+            if v is not None and v.type == "unary_expression":
+                inner = v.child_by_field_name("operand")
+                if inner is not None:
+                    roots = roots | root_names(gf, inner)
+        key = self.paths.of(gf, recv, exact=True)
+        if key is None:
+            return None, roots
+        t = rt
+        for _ in range(4):
+            base = t.deref() if t is not None else None
+            if base is None or base.pkg == "sync":
+                break
+            embedded = pkg.lock_field(t)
+            if not embedded:
+                break
+            key = key.field(embedded)
+            t = pkg.field_type(t, embedded)
+        return key, roots
 
+    # ---- summaries ---------------------------------------------------------------------
 
-def _lock_key(pkg, gf: GoFile, recv: Node, rt) -> tuple[str | None, frozenset[str]]:
-    """The key of the lock `recv` denotes, and the variables it depends on.
+    def relevant(self) -> frozenset:
+        """The declared functions whose summary may not be empty: those with lock ops of their
+        own (deferred closures included) and their callers, up to _CALL_DEPTH calls above."""
+        if self._relevant is None:
+            cg = self.cg
+            seeds = set()
+            for gf in self.pkg.files:
+                for fi in self.ops(gf).values():
+                    if fi.fn.type in ("function_declaration", "method_declaration") \
+                            and any(i[0] != "op" or not i[1].deferred or i[1].op in RELEASE for i in fi.items):
+                        fid = cg.func_id(fi.fn)
+                        if fid is not None:
+                            seeds.add(fid)
+            out = set(seeds)
+            new = set(seeds)
+            for _ in range(_CALL_DEPTH):
+                more = set()
+                for site in cg.callers_of_any(new):
+                    c = site.caller
+                    if c.is_literal:  # a closure deferred by its function runs as part of it
+                        info = cg.info(c)
+                        parent = info.parent if info is not None else None
+                        call = info.node.parent if info is not None else None
+                        if parent is None or parent.is_literal or call is None or call.type != "call_expression" \
+                                or call.parent is None or call.parent.type != "defer_statement":
+                            continue
+                        c = parent
+                    if c not in out:
+                        more.add(c)
+                if not more:
+                    break
+                out |= more
+                new = more
+            self._relevant = frozenset(out)
+        return self._relevant
 
-    Locks reached through embedded fields get the full path (`s.Lock()` on a struct embedding
-    `sync.Mutex` is `s.Mutex`, as is `s.Mutex.Lock()`), and a local `mu := &c.mu` (never
-    reassigned, see the "kill" events) is `c.mu`."""
-    target = recv
-    roots = root_names(gf, recv)
-    if recv.type == "identifier":
-        d = pkg.lookup(gf, recv)
-        v = d.value if d is not None and d.how in ("define", "var") and d.nvalues == 1 else None
-        if v is not None and v.type == "unary_expression":
-            op = v.child_by_field_name("operator")
-            inner = v.child_by_field_name("operand")
-            if op is not None and gf.node_text(op) == "&" and inner is not None \
-                    and inner.type in ("selector_expression", "index_expression", "identifier") \
-                    and key_of(gf, inner) is not None:
-                target = inner
-                roots = roots | root_names(gf, inner)
-    key = key_of(gf, target)
-    if key is None:
-        return None, roots
-    t = rt
-    for _ in range(4):
-        base = t.deref() if t is not None else None
-        if base is None or base.pkg == "sync":
-            break
-        embedded = pkg.lock_field(t)
-        if not embedded:
-            break
-        key = f"{key}.{embedded}"
-        t = pkg.field_type(t, embedded)
-    return key, roots
+    def summary(self, fid) -> LockSummary:
+        got = self._summaries.get(fid)
+        if got is not None:
+            return got
+        got = self._provisional.get(fid)
+        if got is not None:
+            return got
+        if fid.is_literal or fid not in self.relevant():
+            return EMPTY
+        if not self._solving:
+            self._solving = True  # every summary of the package, bottom-up, in one pass
+            for comp in self.cg.sccs(sorted(self.relevant()), within=self.relevant()):
+                self._solve(comp)
+        return self._summaries.get(fid) or self._provisional.get(fid) or EMPTY
 
+    def _solve(self, comp: list) -> None:
+        for f in comp:
+            self._provisional[f] = EMPTY
+        try:
+            for _ in range(6):
+                changed = False
+                for f in comp:
+                    s = self._summarize(f)
+                    if s != self._provisional[f]:
+                        self._provisional[f] = s
+                        changed = True
+                if not changed:
+                    break
+            else:
+                for f in comp:
+                    self._provisional[f] = UNKNOWN
+            for f in comp:
+                self._summaries[f] = self._provisional[f]
+        finally:
+            for f in comp:
+                self._provisional.pop(f, None)
 
+    def _summarize(self, fid) -> LockSummary:
+        info = self.cg.info(fid)
+        if info is None:
+            return EMPTY
+        _, summ = self._flow(info.file, info.node)
+        return summ
+
+    def release_names(self) -> frozenset[str]:
+        """Names of the package's functions and methods that release a lock without a
+        critical section of their own around it (their first op on it is a release, or their
+        last is not one; or an Unlock passed as a value): what a call through an interface or
+        a func value of unknown origin with such a name is taken for. From their own ops, so
+        that it is known before any summary is."""
+        if self._release_names is None:
+            names = set()
+            for gf in self.pkg.files:
+                for fi in self.ops(gf).values():
+                    if fi.fn.type not in ("function_declaration", "method_declaration"):
+                        continue
+                    name = fi.fn.child_by_field_name("name")
+                    if name is None or gf.node_text(name) in _LOCK_METHODS:
+                        continue
+                    if any(i[0] == "value" for i in fi.items) or (
+                            any(i[0] == "op" and i[1].op in RELEASE for i in fi.items) and unbalanced_keys(fi.items)):
+                        names.add(gf.node_text(name))
+            self._release_names = frozenset(names)
+        return self._release_names
+
+    def call_items(self, gf: GoFile, fn: Node) -> list:
+        """The lock ops the calls of `fn` perform, from their callees' summaries (calls in a
+        closure it defers count as deferred), and ("release_all", call) for a call whose effect
+        is not known."""
+        got = self._call_items.get(fn.id)
+        if got is not None and not self._provisional:
+            return got
+        cg = self.cg
+        fid = cg.func_id(fn)
+        out: list = []
+        if fid is None:
+            return out
+        sites = [(s, s.kind == "defer") for s in cg.calls_from(fid)]
+        for s, _ in list(sites):
+            if s.kind == "defer" and s.callee.kind == "func" and s.callee.id.is_literal:
+                sites.extend((t, True) for t in cg.calls_from(s.callee.id))
+        names = None
+        for site, deferred in sites:
+            if site.kind == "go":
+                continue
+            callee = site.callee
+            if callee.kind == "func":
+                if callee.id.is_literal:
+                    continue
+                summ = self.summary(callee.id)
+                if summ.empty:
+                    continue
+                out.extend(self._effects(site, summ, deferred))
+            elif callee.kind in ("dynamic", "unknown"):
+                if names is None:
+                    names = self.release_names()
+                if site.name in names:
+                    out.append(("release_all", site.node))
+        if not self._provisional:
+            self._call_items[fn.id] = out
+        return out
+
+    def _effects(self, site, summ: LockSummary, deferred: bool) -> list:
+        if summ.unknown:
+            return [("release_all", site.node)]
+        fn_node = site.node.child_by_field_name("function")
+        via = _WS.sub("", site.file.node_text(fn_node)) if fn_node is not None else site.name
+        out: list = []
+
+        def op(lock: Lock, what: str, transient: bool = False) -> LockOp | None:
+            q = self.paths.substitute(lock[0], site, exact=True)
+            if q is None or "[]" in q.steps:
+                return None
+            return LockOp(q, _OP[what, lock[1]], site.node, lock[2], deferred, frozenset({q.root.name}),
+                          str(q), via, transient)
+
+        for path in sorted(summ.opaque, key=str):
+            q = self.paths.substitute(path, site, exact=True)
+            if q is not None:
+                out.append(("value", q, site.node))  # the caller cannot follow this lock either
+        for lock in sorted(summ.releases, key=_lock_order):
+            o = op(lock, "release")
+            if o is not None:  # else a lock the caller cannot name (`f().mu`): not one it holds
+                out.append(("op", o))
+        if deferred:
+            return out  # a deferred call's locking is not followed
+        for lock in sorted(summ.acquires, key=_lock_order):
+            o = op(lock, "acquire")
+            if o is not None:
+                out.append(("op", o))
+        released = {(lk[0], lk[1]) for lk in summ.releases}
+        for lock in sorted(summ.locks - summ.acquires, key=_lock_order):
+            if (lock[0], lock[1]) not in released:
+                o = op(lock, "acquire", transient=True)
+                if o is not None:
+                    out.append(("op", o))
+        return out
+
+    # ---- flow --------------------------------------------------------------------------
+
+    def items(self, gf: GoFile, fn: Node) -> list:
+        fi = self.ops(gf).get(fn.id)
+        own = fi.items if fi is not None else []
+        return own + self.call_items(gf, fn)
+
+    def by_top(self, gf: GoFile) -> dict[int, list[FuncItems]]:
+        """Lock ops grouped by the top-level function each function lies in."""
+        got = self._by_top.get(id(gf))
+        if got is None:
+            got = self._by_top[id(gf)] = {}
+            for fi in self.ops(gf).values():
+                top = top_function(fi.fn)
+                if top is not None:
+                    got.setdefault(top.id, []).append(fi)
+        return got
+
+    def analyze(self, gf: GoFile, fn: Node) -> FuncLocks:
+        got = self._flows.get(fn.id)
+        if got is None:
+            got, _ = self._flow(gf, fn)
+            self._flows[fn.id] = got
+        return got
+
+    def functions(self, gf: GoFile) -> list[Node]:
+        """The functions of `gf` with lock ops of their own or calls that take or release
+        locks (in source order)."""
+        if self._in_file is None:
+            self._in_file = {}
+            for f in self.relevant():
+                info = self.cg.info(f)
+                if info is not None:
+                    self._in_file.setdefault(info.file.path, []).append(info.node)
+        fns = {fi.fn.id: fi.fn for fi in self.ops(gf).values()}
+        for n in self._in_file.get(gf.path, ()):
+            fns.setdefault(n.id, n)
+        return sorted(fns.values(), key=lambda n: n.start_byte)
 def _drop_balanced_deferred_closures(out: dict[int, FuncItems]) -> None:
     """`defer func() { mu.Lock(); ...; mu.Unlock() }()` is a critical section of its own that
     runs at return: it neither releases nor takes the lock for the function deferring it."""
@@ -297,17 +548,17 @@ def _value_use(node: Node) -> tuple[Node, bool] | None:
     return n, addr
 
 
-def escaped_keys(analysis, gf: GoFile, top: Node) -> frozenset[str]:
+def escaped_keys(lf: LockFacts, gf: GoFile, top: Node) -> frozenset:
     """Keys of the locks that leave `top` (closures included) in a way the analysis does not
     follow: their address passed, returned or stored (`util.Release(&s.mu)`, `l = &mu`),
     a pointer to them or the lock as a `sync.Locker` passed on, a method value of them
     (`up := mu.Lock`), or `rw.RLocker()`. `mu := &c.mu` is an alias the analysis follows, not
     an escape (uses of `mu` are checked in turn). Memoised per function."""
     memo_key = f"lock-escapes:{top.id}"
-    got = analysis.memo.get(memo_key)
+    got = lf.memo.get(memo_key)
     if got is not None:
         return got
-    pkg = analysis.pkg
+    pkg = lf.pkg
     out: set[str] = set()
     homes: set[str] = set()
     text = gf.src[top.start_byte:top.end_byte]
@@ -324,7 +575,7 @@ def escaped_keys(analysis, gf: GoFile, top: Node) -> frozenset[str]:
                 if not called or gf.node_text(fld) == "RLocker":
                     rt = pkg.type_of(gf, operand)
                     if pkg.lock_kind(rt) is not None:
-                        key, _ = _lock_key(pkg, gf, operand, rt)
+                        key, _ = lf.lock_key(gf, operand, rt)
                         if key is not None:
                             out.add(key)
                             homes.add(lock_home(pkg, gf, operand, rt))
@@ -336,13 +587,13 @@ def escaped_keys(analysis, gf: GoFile, top: Node) -> frozenset[str]:
                 kind = pkg.lock_kind(rt)
                 if kind is not None and (addr or kind == "Locker" or (rt is not None and rt.kind == "pointer")) \
                         and not _alias_definition(pkg, gf, outer, addr):
-                    key, _ = _lock_key(pkg, gf, n, rt)
+                    key, _ = lf.lock_key(gf, n, rt)
                     if key is not None:
                         out.add(key)
                         homes.add(lock_home(pkg, gf, n, rt))
         stack.extend(n.named_children)
-    got = analysis.memo[memo_key] = frozenset(out)
-    analysis.memo[f"lock-escape-homes:{top.id}"] = frozenset(homes)
+    got = lf.memo[memo_key] = frozenset(out)
+    lf.memo[f"lock-escape-homes:{top.id}"] = frozenset(homes)
     return got
 
 
@@ -386,7 +637,7 @@ def lock_home(pkg, gf: GoFile, expr: Node, rt) -> str:
 
 
 def _alias_definition(pkg, gf: GoFile, outer: Node, addr: bool) -> bool:
-    """`mu := &c.mu` / `var mu = &c.mu`: the local alias _lock_key follows."""
+    """`mu := &c.mu` / `var mu = &c.mu`: the local alias lock_key follows."""
     if not addr or outer.type != "unary_expression":
         return False
     p = outer.parent
@@ -406,130 +657,61 @@ def _alias_definition(pkg, gf: GoFile, outer: Node, addr: bool) -> bool:
 
 
 def package_escaped_homes(analysis) -> frozenset[str]:
+    return _package_escaped_homes(facts(analysis))
+
+
+def _package_escaped_homes(lf: LockFacts) -> frozenset[str]:
     """The homes (see lock_home) of the locks that escape somewhere in the package (see
     escaped_keys), package-level declarations included. A lock stored elsewhere (`c.l = &c.mu`
     in a constructor) may be released through that copy in any function: a fix that trusts
     the function's own view of the lock needs this set not to name it. Memoised per package."""
-    got = analysis.memo.get("lock-escapes-pkg")
+    got = lf.memo.get("lock-escapes-pkg")
     if got is None:
         homes: set[str] = set()
-        for gf in analysis.pkg.files:
+        for gf in lf.pkg.files:
             for c in gf.root.named_children:
                 if c.type in FUNC_NODES or b"&" in gf.src[c.start_byte:c.end_byte] \
                         or b"Lock" in gf.src[c.start_byte:c.end_byte]:
-                    escaped_keys(analysis, gf, c)
-                    homes.update(analysis.memo.get(f"lock-escape-homes:{c.id}", ()))
-        got = analysis.memo["lock-escapes-pkg"] = frozenset(homes)
+                    escaped_keys(lf, gf, c)
+                    homes.update(lf.memo.get(f"lock-escape-homes:{c.id}", ()))
+        got = lf.memo["lock-escapes-pkg"] = frozenset(homes)
     return got
 
 
-_LOCK_CALL = re.compile(rb"\.R?(Lock|Unlock)(\(\)|\))")
-_RECV_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]()*&%+-")
 
 
-def _receiver_before(text: bytes, end: int) -> bytes:
-    """The receiver text written just before `.Lock()` (scanning back at most 100 bytes)."""
-    i = end
-    stop = max(0, end - 100)
-    while i > stop and text[i - 1] in _RECV_CHARS:
-        i -= 1
-    return text[i:end]
+def _releases(s: LockSummary) -> bool:
+    """The function may release a lock its caller holds (or its effect is not known)."""
+    return s.unknown or bool(s.releases)
 
 
-def _releasers(analysis) -> frozenset[str]:
-    """Names of this package's functions and methods that may change a lock's state for their
-    caller: they release a lock they did not take (`func (c *C) unlockAndWake() { c.mu.Unlock();
-    ... }`), release and take it back in another mode (`rw.RUnlock(); rw.Lock()`, an upgrade),
-    pass an Unlock on as a function value, or call such a function. A function whose every
-    lock it releases is taken first and released last (a critical section of its own) leaves
-    its caller's lock state as it was and is not one; nor is one that only locks."""
-    got = analysis.memo.get("releasers")
-    if got is None:
-        from goconc.callgraph import FuncId
-
-        names = set()
-        ids = set()
-        pkg = analysis.pkg
-        for fd in list(pkg.funcs.values()) + [m for ms in pkg.methods.values() for m in ms.values()]:
-            body = fd.body
-            if body is None:
-                continue
-            text = fd.file.text[body.start_byte:body.end_byte]
-            if b"Unlock" not in text:
-                continue
-            seqs: dict[bytes, list[tuple[bool, int, bool, str]]] = {}
-            for m in _LOCK_CALL.finditer(text):
-                if m.group(2) == b")" and m.group(1) != b"Unlock":
-                    continue
-                recv = _receiver_before(text, m.start())
-                before = text[:m.start() - len(recv)].rstrip()
-                deferred = before.endswith(b"defer")
-                release = m.group(1) == b"Unlock"
-                mode = "R" if text[m.start() + 1:m.start() + 2] == b"R" else "W"
-                seqs.setdefault(recv, []).append((deferred, m.start(), release, mode))
-            if any(not _balanced_text(seq) for seq in seqs.values()):
-                names.add(fd.name)
-                ids.add(FuncId("", fd.recv_base, fd.name))
-        analysis.memo["releaser-ids"] = frozenset(ids)
-        got = analysis.memo["releasers"] = frozenset(names)
-    return got
-
-
-def releaser_ids(analysis) -> frozenset:
-    """The FuncIds of the functions and methods `_releasers` names (by their declarations)."""
-    _releasers(analysis)
-    return analysis.memo["releaser-ids"]
-
-
-def transitive_releasers(analysis) -> frozenset[str]:
-    """_releasers, plus the functions of the package that call one, at any depth (`func (c *C)
-    a() { c.b() }` where b releases). Too coarse for the flow analysis (a function that calls
-    a releaser for a lock of its own is one too), but what a fix that trusts "nothing else
-    releases this lock" must rule out."""
-    got = analysis.memo.get("releasers-transitive")
-    if got is None:
-        names = set(_releasers(analysis)) - set(_LOCK_METHODS)  # a type's own Unlock: not followed
-        pkg = analysis.pkg
-        bodies = [(fd.name, fd.file.text[fd.body.start_byte:fd.body.end_byte])
-                  for fd in list(pkg.funcs.values()) + [m for ms in pkg.methods.values() for m in ms.values()]
-                  if fd.body is not None]
-        while names:
-            calls = re.compile(rb"\b(?:%s)\s*\(" % b"|".join(re.escape(n.encode()) for n in sorted(names)))
-            more = {name for name, text in bodies if name not in names and calls.search(text)}
-            if not more:
-                break
-            names |= more
-        got = analysis.memo["releasers-transitive"] = frozenset(names)
-    return got
-
-
-def _balanced_text(seq: list[tuple[bool, int, bool, str]]) -> bool:
-    """See _balanced; for a helper's text, when it releases at all (one that only locks is a
-    lock helper, which the flow analysis does not follow either way)."""
-    seq = sorted(seq)
-    if not any(r for _, _, r, _ in seq):
-        return True
-    if seq[0][2] or not seq[-1][2]:
+def _exportable(key) -> bool:
+    """A path a caller can name: rooted at the receiver, a parameter or a package variable,
+    through fields and constant indexes only."""
+    if not isinstance(key, AccessPath) or key.root.kind not in ("recv", "param", "global"):
         return False
-    taken = {m for _, _, r, m in seq if not r}
-    return all(m in taken for _, _, r, m in seq if r)
+    return all(not s.startswith("[") or s[1:-1].isdigit() or s[1:2] in "\"'" for s in key.steps)
 
 
-def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
-    """Lock events of one function (declaration or literal), memoised."""
-    memo_key = f"locks:{fn.id}"
-    got = analysis.memo.get(memo_key)
-    if got is not None:
-        return got
+def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary]:
+    """Events of one function and its summary (see LockFacts)."""
     result = FuncLocks()
-    analysis.memo[memo_key] = result
-    fi = function_ops(analysis, gf).get(fn.id)
-    items = fi.items if fi is not None else None
-    if not items or not any(i[0] == "op" and not i[1].deferred for i in items):
-        return result
-    cfg = analysis.cfg(gf, fn)
+    items = self.items(gf, fn)
+    if not items:
+        return result, EMPTY
+    unknown = any(i[0] == "release_all" for i in items)
+    if not any(i[0] == "op" and not i[1].deferred for i in items):
+        # only deferred ops (and unknown calls): no state to follow; deferred releases of a
+        # lock the function never takes release its caller's
+        rel = frozenset((i[1].key, i[1].mode, i[1].kind) for i in items
+                        if i[0] == "op" and i[1].op in RELEASE and _exportable(i[1].key))
+        return result, LockSummary(releases=rel, unknown=unknown, opaque=frozenset(
+            i[1] for i in items if i[0] == "value" and _exportable(i[1])))
+    if all(i[0] == "op" and i[1].via and (i[1].transient or i[1].op in RELEASE) for i in items):
+        return result, _calls_only(gf, fn, items)
+    cfg = self.p.cfg(gf, fn)
     if cfg is None:
-        return result
+        return result, UNKNOWN
     from goconc.cfg import find_path, forward
 
     # Keys released through a method value (cleanup(mu.Unlock)), or by another goroutine or
@@ -542,17 +724,18 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
     opaque = {i[1] for i in items if i[0] == "value"}
     top = top_function(fn)
     if top is not None:
-        for other in _ops_by_top(analysis, gf).get(top.id, ()):
+        for other in self.by_top(gf).get(top.id, ()):
             if other.fn == fn:
                 continue
-            if any(i[0] == "release_all" for i in other.items):
-                return result  # a closure calls a helper that releases locks: nothing is known
+            if any(i[0] == "release_all" for i in self.call_items(gf, other.fn)):
+                return result, UNKNOWN  # a closure calls a helper that releases locks: nothing is known
             opaque.update(unbalanced_keys(other.items))
             opaque.update(i[1] for i in other.items if i[0] == "value")
-    opaque.update(escaped_keys(analysis, gf, top or fn))
+    opaque.update(escaped_keys(self, gf, top or fn))
     ops_sorted = sorted(items, key=lambda i: _start(i))
     starts = [_start(i) for i in ops_sorted]
     released_keys = {i[1].key for i in items if i[0] == "op" and i[1].op in RELEASE}
+    kinds = {i[1].key: i[1].kind for i in items if i[0] == "op"}
 
     import bisect
 
@@ -575,7 +758,7 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
 
     events: list[Event] = []
     seen_events: set[tuple] = set()
-    entry_held: set[str] = set()
+    entry_held: set[tuple] = set()  # (key, mode): released before taken on some path
 
     def step(state: State, n: Node, record: bool) -> State:
         held, sites, deferred, acquired = state
@@ -596,27 +779,29 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
                     if record and prior:
                         first = _site(sites, op.key)
                         _add(events, seen_events, Event("double", op, first, prior[0]))
+                    acquired = acquired | {(op.key, mode)}
+                    if op.transient:
+                        continue
                     held = held | {(op.key, mode)}
                     sites = sites | {(op.key, mode, op.call)}
-                    acquired = acquired | {op.key}
                 else:
                     mode = RELEASE[op.op]
                     modes = {m for (k, m) in held if k == op.key}
-                    if record and modes and mode not in modes and op.kind == "RWMutex":
+                    if record and modes and mode not in modes and op.kind == "RWMutex" and not op.via:
                         first = _site(sites, op.key)
                         _add(events, seen_events, Event("mismatch", op, first, modes.pop()))
                     if op.deferred:
-                        deferred = deferred | {op.key}
+                        deferred = deferred | {(op.key, mode)}
                     else:
-                        if record and op.key not in acquired:
+                        if record and not any(a[0] == op.key for a in acquired):
                             # on some path this function releases it before taking it: the
                             # caller holds it (unlock, call out, relock), or takes it conditionally
-                            entry_held.add(op.key)
+                            entry_held.add((op.key, mode))
                         held = frozenset(h for h in held if h[0] != op.key)
                         sites = frozenset(s for s in sites if s[0] != op.key)
             elif tag == "release_all":
                 held = frozenset()
-                deferred = deferred | {"*"}
+                deferred = deferred | {("*", "")}
             elif tag == "kill":
                 names = ev[1]
                 keep = {h for h in held if not (_roots(h[0], ops_by_key) & names)}
@@ -624,10 +809,10 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
                     held = frozenset(keep)
         return held, sites, deferred, acquired
 
-    ops_by_key: dict[str, frozenset[str]] = {}
+    ops_by_key: dict = {}
     for i in items:
         if i[0] == "op":
-            ops_by_key[i[1].key] = i[1].roots
+            ops_by_key[i[1].key] = ops_by_key.get(i[1].key, frozenset()) | i[1].roots
 
     def transfer(block, state: State) -> State:
         for n in block.nodes:
@@ -644,9 +829,9 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
     init: State = (frozenset(), frozenset(), frozenset(), frozenset())
     states = forward(cfg, init=init, transfer=transfer, meet=meet)
     if not states.converged:  # lock states not known on every path: stay quiet
-        analysis.notes.append(Problem(f"{gf.path}:{fn.start_point[0] + 1}",
-                                      "lock states did not converge in this function; lock rules skipped it"))
-        return result
+        self.p.notes.append(Problem(f"{gf.path}:{fn.start_point[0] + 1}",
+                                    "lock states did not converge in this function; lock rules skipped it"))
+        return result, UNKNOWN
 
     # Replay each reached block once with its fixpoint in-state, recording events.
     for b, (in_state, _out) in states.items():
@@ -654,19 +839,24 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
         for n in b.nodes:
             st = step(st, n, True)
 
+    exits = [states[p][1] for p in cfg.exit.preds if p in states]
+    deferred_keys = {d[0] for st in exits for d in st[2]}
+
     # Leaks: a return reached with a lock held on every path, not released by a defer,
     # where the function does release that lock later in the source (so this return skips it).
+    entry_keys = {k for k, _ in entry_held}
     for pred in cfg.exit.preds:
         if pred not in states:
             continue
         held, sites, deferred, _ = states[pred][1]
-        if not held or "*" in deferred:
+        if not held or any(d[0] == "*" for d in deferred):
             continue
         ret = pred.nodes[-1] if pred.nodes and pred.nodes[-1].type == "return_statement" else None
         if ret is None:
             continue
-        for key, mode in sorted(held):
-            if key in deferred or key not in released_keys or key in opaque or key in entry_held:
+        dkeys = {d[0] for d in deferred}
+        for key, mode in sorted(held, key=lambda h: (str(h[0]), h[1])):
+            if key in dkeys or key not in released_keys or key in opaque or key in entry_keys:
                 continue  # entry_held: unlock-then-relock of a lock the caller holds
             # a release after the return in the source (a deferred one too: the return comes
             # before the defer is registered) shows the function means to release it
@@ -675,14 +865,78 @@ def analyze(analysis, gf: GoFile, fn: Node) -> FuncLocks:
             if not later:
                 continue
             site = _site(sites, key)
-            acquire = next((i[1] for i in items if i[0] == "op" and i[1].call == site), None)
+            acquire = next((i[1] for i in items if i[0] == "op" and i[1].call == site
+                            and i[1].key == key and i[1].op in ACQUIRE), None)
             if acquire is None:
                 continue
             path = _branches(cfg, find_path, acquire.call, pred)
             _add(events, seen_events, Event("leak", acquire, ret, mode, path))
     result.events = sorted(events, key=lambda e: (e.op.call.start_byte, e.kind))
-    return result
 
+    # The summary, in terms the caller can name.
+    if "*" in deferred_keys:
+        unknown = True
+    acquires: frozenset = frozenset()
+    locks: frozenset = frozenset()
+    if exits:
+        held_exit = frozenset.intersection(*[st[0] for st in exits])
+        acquired_exit = frozenset.intersection(*[st[3] for st in exits])
+        acquires = frozenset((k, m, kinds.get(k, "Mutex")) for k, m in held_exit
+                             if k not in deferred_keys and _exportable(k))
+        locks = frozenset((k, m, kinds.get(k, "Mutex")) for k, m in acquired_exit if _exportable(k))
+    else:
+        acquired_exit = frozenset()
+    taken = {k for k, _ in acquired_exit}
+    releases = {(k, m, kinds.get(k, "Mutex")) for k, m in entry_held if _exportable(k)}
+    releases |= {(k, m, kinds.get(k, "Mutex")) for st in exits for k, m in st[2]
+                 if k != "*" and k not in taken and _exportable(k)}
+    return result, LockSummary(acquires, frozenset(releases), locks,
+                               frozenset(k for k in opaque if _exportable(k)), unknown)
+
+
+LockFacts._flow = _flow
+
+_EXITS = re.compile(rb"\b(return|goto|panic)\b")
+# statements that evaluate a call written directly in them (`f()`, `return f()`, `x := f()`)
+_ALWAYS_RUN = frozenset({"expression_statement", "return_statement", "short_var_declaration",
+                         "assignment_statement"})
+
+
+def _calls_only(gf: GoFile, fn: Node, items: list) -> LockSummary:
+    """The summary of a function whose only lock ops are calls that lock and release again
+    or release (it holds no lock, so it has no events), without a CFG: it locks what such a
+    call locks when the call is written directly in a statement of the body itself (`f()`,
+    `return f()`, `x := f()`) with no return, goto or panic before it, so it runs on every
+    path to a return; it may release what its calls release."""
+    body = fn.child_by_field_name("body")
+    locks = set()
+    releases = set()
+    for _, op in items:
+        lock = (op.key, op.mode, op.kind)
+        if op.op in RELEASE:
+            if _exportable(op.key):
+                releases.add(lock)
+            continue
+        if op.deferred or not _exportable(op.key) or body is None:
+            continue
+        stmt = op.call.parent
+        while stmt is not None and stmt.type == "expression_list":
+            stmt = stmt.parent
+        block = stmt.parent if stmt is not None else None
+        if block is not None and block.type == "statement_list":
+            block = block.parent
+        if stmt is not None and block == body and stmt.type in _ALWAYS_RUN \
+                and not _EXITS.search(gf.src, body.start_byte, stmt.start_byte):
+            locks.add(lock)
+    return LockSummary(releases=frozenset(releases), locks=frozenset(locks))
+
+
+def _locks(p) -> LockFacts:
+    return LockFacts(p)
+
+
+LOCKS = Analyzer("locks", "lock state per function and lock summaries across calls", run=_locks,
+                 requires=(CALLGRAPH, PATHS))
 
 def _branches(cfg, find_path, call: Node, goal) -> tuple[tuple[Node, str], ...]:
     """The decisions on the way from the block of `call` to `goal`: if/for conditions with the

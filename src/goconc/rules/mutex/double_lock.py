@@ -3,7 +3,9 @@
 ## What it does
 Finds a `Lock` (or `RLock`) of a mutex that the same function already holds on every path to
 that point, with no `Unlock` between: `mu.Lock(); ...; mu.Lock()`, or `mu.RLock()` followed by
-`mu.Lock()` of the same `sync.RWMutex`.
+`mu.Lock()` of the same `sync.RWMutex`; and a call, while the lock is held, of a function of
+the package that takes that lock on every path (directly or through the functions it calls):
+`s.mu.Lock(); s.flush()` where `flush` begins with `s.mu.Lock()`.
 
 ## Why is this bad?
 Go's mutexes are not reentrant. A second `Lock` by the goroutine that holds the lock blocks
@@ -38,8 +40,13 @@ func (s *Store) Put(k, v string) {
 ```
 
 ## Limitations
-Within one function only: a lock taken again by a callee is not seen. The lock must be held
-on *every* path to the second `Lock`, so a `Lock` in a loop body that is still held when the
+A callee is followed when the call graph resolves it to a function or method of the same
+package (not through an interface or a func value), and only when it takes the lock on every
+path to its return, with the lock named from the caller's side (its receiver or an argument,
+not a value it computes). A callee that may release the lock in a way the analysis does not
+follow (the lock's address or a method value of it passed on) ends tracking for its callers.
+Calls in a `go` statement, in another goroutine or in a deferred call are not checked. The lock
+must be held on *every* path to the second `Lock`, so a `Lock` in a loop body that is still held when the
 loop goes round again is missed (the first iteration reaches it unlocked). The lock's type must
 be visible (`sync.Mutex`, `sync.RWMutex`, `sync.Locker`); the receiver expression must be the
 same text without calls (`s.Lock()` and `s.Mutex.Lock()` of an embedded mutex are the same
@@ -60,7 +67,15 @@ def check(ctx):
         first = ev.other
         held = "read-locked" if ev.mode_held == "R" else "locked"
         where = f" at line {line_of(first)}" if first is not None else ""
-        if op.op == "RLock" and ev.mode_held == "R":
+        if op.via:
+            verb = "read-locks" if op.op == "RLock" else "locks"
+            if op.op == "RLock" and ev.mode_held == "R":
+                msg = (f"{op.via}() {verb} {op.text} again while this function holds its read lock{where}: "
+                       "a recursive RLock deadlocks when a writer is waiting")
+            else:
+                msg = (f"{op.via}() {verb} {op.text} while {op.text} is already {held}{where}: "
+                       "Go mutexes are not reentrant, this blocks forever")
+        elif op.op == "RLock" and ev.mode_held == "R":
             msg = (f"{op.text} is read-locked again while this function holds its read lock{where}: "
                    "a recursive RLock deadlocks when a writer is waiting")
         else:

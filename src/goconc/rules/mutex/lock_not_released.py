@@ -60,8 +60,12 @@ unlocks that lock later in its source, which shows the return skips a release. F
 return with the lock held on purpose (a `lock()` helper, or "returns with mu held" designs where
 only the error path unlocks) are therefore not reported; this also misses a `goto` to an exit
 placed after the `Unlock`. A release written later as `defer mu.Unlock()` counts: a return before
-the `defer` leaks the lock. A call to a function of the package that releases a lock it did not
-take itself (or releases and takes back another mode), using a method value of the lock,
+the `defer` leaks the lock. Calls of the package's functions and methods are followed through
+their summaries: a helper that returns with the lock held (`s.lock()`) takes it, one that
+releases a lock its caller holds (`s.unlock()`) releases it, so `s.lock(); if err != nil {
+return err }; s.unlock()` is reported too. A call whose effect on locks is not known (a helper
+that lets the lock's address escape, a func value of unknown origin named like a releaser),
+using a method value of the lock,
 `RLocker()`, passing, storing or returning its address (or a pointer to it, or the lock as a
 `sync.Locker`), or a goroutine or closure that is not a critical section of its own (it does
 not take the lock first and release it last) stops the analysis of that lock. `TryLock` is not tracked. A local
@@ -114,7 +118,7 @@ def _fix(ctx, op, release: str) -> Fix | None:
     stmt = op.call.parent
     fn = enclosing_function(op.call)
     body = fn.child_by_field_name("body") if fn is not None else None
-    if op.deferred or stmt is None or stmt.type != "expression_statement" or body is None \
+    if op.via or op.deferred or stmt is None or stmt.type != "expression_statement" or body is None \
             or loop_ancestor(stmt, fn) is not None:
         return None
     items = fn_items(ctx, op.call)
@@ -130,6 +134,8 @@ def _fix(ctx, op, release: str) -> Fix | None:
         if it[0] != "op" or it[1].key != op.key or it[1].call == op.call:
             continue
         other = it[1]
+        if other.via:
+            return None  # a helper releases it: not ours to move
         if other.op in ACQUIRE or other.deferred or other.op != release or other.call.start_byte < stmt.end_byte:
             return None  # taken again, released in another mode, deferred, or released before
         rel = other.call.parent
@@ -165,9 +171,10 @@ def check(ctx):
                 via = f" (when `{text}`{' is false' if outcome == 'false' else ''} at line {line_of(node)})"
         what = "read lock" if op.op == "RLock" else "lock"
         release = "RUnlock" if op.op == "RLock" else "Unlock"
+        taken = f" (taken by {op.via}())" if op.via else ""
         yield ctx.report(
             op.call,
-            f"{what} on {op.text} is not released on the path that returns at line {line_of(ret)}{via}: "
+            f"{what} on {op.text}{taken} is not released on the path that returns at line {line_of(ret)}{via}: "
             f"add {op.text}.{release}() before that return, or defer it",
             related=[ctx.related(ret, f"returns with {op.text} still locked")],
             fixes=[f for f in [_fix(ctx, op, release)] if f is not None],

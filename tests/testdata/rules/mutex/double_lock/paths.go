@@ -116,12 +116,12 @@ func (t *Table) viaHelper() {
 	t.mu.Unlock()
 }
 
-// A helper that takes the lock itself is not seen.
+// A helper that takes the lock itself is followed through its summary.
 func (t *Table) lock() { t.mu.Lock() }
 
 func (t *Table) viaLockHelper() {
 	t.mu.Lock()
-	t.lock() // todo-want `already locked`
+	t.lock() // want `t.lock\(\) locks t.mu while t.mu is already locked at line 123`
 	t.mu.Unlock()
 }
 

@@ -1,0 +1,111 @@
+package double_lock
+
+import "sync"
+
+// A callee that takes the lock the caller holds: followed through its summary.
+
+type Memo struct {
+	mu    sync.Mutex
+	rw    sync.RWMutex
+	items map[string]string
+	peer  *Memo
+}
+
+func (c *Memo) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+func (c *Memo) size() int { return c.Len() }
+
+func (c *Memo) Get(k string) string {
+	c.rw.RLock()
+	defer c.rw.RUnlock()
+	return c.items[k]
+}
+
+// Put holds c.mu and calls Len, which locks c.mu again.
+func (c *Memo) Put(k, v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Len() > 100 { // want `c.Len\(\) locks c.mu while c.mu is already locked at line 30: Go mutexes are not reentrant`
+		return
+	}
+	c.items[k] = v
+}
+
+// Two calls down.
+func (c *Memo) Evict() {
+	c.mu.Lock()
+	n := c.size() // want `c.size\(\) locks c.mu while c.mu is already locked at line 40`
+	_ = n
+	c.mu.Unlock()
+}
+
+// Read lock taken again through a call.
+func (c *Memo) GetBoth(a, b string) (string, string) {
+	c.rw.RLock()
+	defer c.rw.RUnlock()
+	x := c.Get(a) // want `c.Get\(\) read-locks c.rw again while this function holds its read lock at line 48`
+	return x, c.items[b]
+}
+
+// Another cache's lock: fine.
+func (c *Memo) PeerLen() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peer.Len()
+}
+
+// Released before the call: fine.
+func (c *Memo) Refresh() int {
+	c.mu.Lock()
+	c.items = map[string]string{}
+	c.mu.Unlock()
+	return c.Len()
+}
+
+// A callee that takes the lock only on some paths is not sure to deadlock: quiet.
+func (c *Memo) lenIf(locked bool) int {
+	if !locked {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	return len(c.items)
+}
+
+func (c *Memo) Compact() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_ = c.lenIf(true)
+}
+
+// Started in a goroutine: it waits for the lock, no deadlock.
+func (c *Memo) Async() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	go c.Len()
+}
+
+// Through an interface: not followed.
+type Sizer interface{ Len() int }
+
+func (c *Memo) ViaInterface(l Sizer) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return l.Len()
+}
+
+// A helper that releases and takes back the lock (a wait): no deadlock.
+func (c *Memo) waitLocked(ch chan struct{}) {
+	c.mu.Unlock()
+	<-ch
+	c.mu.Lock()
+}
+
+func (c *Memo) Wait(ch chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waitLocked(ch)
+}
