@@ -7,6 +7,7 @@ variables are keyed by path:
 
     s.mu.Lock()         -> s.mu          (root: receiver s of (*S).Lock... of the enclosing method)
     c.peers[i].mu       -> c.peers[].mu
+    d.mu                -> d.Base.mu     (mu promoted from an embedded Base: one spelling per location)
     mu := &s.mu; mu.Lock()  -> s.mu      (a local whose one definition is &path is that path)
 
 Pointers are transparent: `&x`, `*x`, `(x)` and `x` name the same location for our purposes,
@@ -87,7 +88,11 @@ class Paths:
             if operand.type == "identifier" and self.pkg.import_path(gf, operand) is not None:
                 return AccessPath(Root("global", gf.node_text(expr), None))  # pkg.Var of another package
             base = self.of(gf, operand, depth + 1, exact=exact)
-            return base.field(gf.node_text(fld)) if base is not None else None
+            if base is None:
+                return None
+            name = gf.node_text(fld)
+            via = self.pkg.field_path(self.pkg.type_of(gf, operand), name)
+            return AccessPath(base.root, base.steps + (via or ()) + (name,))  # d.mu is d.Base.mu
         if t == "index_expression":
             operand = expr.child_by_field_name("operand")
             index = expr.child_by_field_name("index")

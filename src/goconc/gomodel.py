@@ -490,6 +490,27 @@ class Package:
                     found = got
         return found
 
+    def field_path(self, t: T | None, name: str, depth: int = 0) -> tuple[str, ...] | None:
+        """The embedded fields a selector `x.name` goes through on a struct type t (or *t) of
+        this package: () for a field of its own, ("Base",) for one promoted from an embedded
+        Base; None when not known (another package's type, ambiguous, no such field)."""
+        if t is None or depth > 4:
+            return None
+        fields = self.fields(t.deref())
+        if fields is None:
+            return None
+        if any(f.name == name for f in fields):
+            return ()
+        found = None
+        for f in fields:
+            if f.embedded:
+                sub = self.field_path(f.type, name, depth + 1)
+                if sub is not None:
+                    if found is not None:
+                        return None  # ambiguous selector
+                    found = (f.name,) + sub
+        return found
+
     def method(self, t: T | None, name: str) -> FuncDecl | None:
         if t is None:
             return None

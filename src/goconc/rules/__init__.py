@@ -8,6 +8,7 @@ RULE_MODULES = [
     "goconc.rules.engine.internal_error",
     # GC1xxx: goroutine lifecycle
     "goconc.rules.goroutine.test_fatal_in_goroutine",
+    "goconc.rules.goroutine.leaked_sender",
     # GC2xxx: sync.WaitGroup
     "goconc.rules.waitgroup.add_in_goroutine",
     "goconc.rules.waitgroup.done_not_deferred",

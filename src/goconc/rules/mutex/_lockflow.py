@@ -154,6 +154,7 @@ class LockFacts:
         self._relevant: frozenset | None = None
         self._release_names: frozenset[str] | None = None
         self._solving = False
+        self._assigned: dict = {}
         self._in_file: dict[str, list[Node]] | None = None
         self._call_items: dict[int, list] = {}
         self._by_top: dict[int, dict[int, list[FuncItems]]] = {}
@@ -388,13 +389,19 @@ class LockFacts:
         fn_node = site.node.child_by_field_name("function")
         via = _WS.sub("", site.file.node_text(fn_node)) if fn_node is not None else site.name
         out: list = []
+        callee = site.callee
+        # a method value bound before the call (`f := s.get; s = t; f()`) to a receiver that the
+        # caller reassigns: which value it was bound to is not followed
+        rebound = callee.recv is not None and not (
+            site.node.start_byte <= callee.recv.start_byte < site.node.end_byte) and bool(
+            root_names(site.file, callee.recv) & self.assigned_in(site.caller))
 
         def op(lock: Lock, what: str, transient: bool = False) -> LockOp | None:
             q = self.paths.substitute(lock[0], site, exact=True)
             if q is None or "[]" in q.steps:
                 return None
-            return LockOp(q, _OP[what, lock[1]], site.node, lock[2], deferred, frozenset({q.root.name}),
-                          str(q), via, transient)
+            return LockOp(q, _OP[what, lock[1]], site.node, lock[2], deferred, _path_roots(q),
+                          self._written(site, lock[0], q), via, transient)
 
         for path in sorted(summ.opaque, key=str):
             q = self.paths.substitute(path, site, exact=True)
@@ -404,7 +411,7 @@ class LockFacts:
             o = op(lock, "release")
             if o is not None:  # else a lock the caller cannot name (`f().mu`): not one it holds
                 out.append(("op", o))
-        if deferred:
+        if deferred or rebound:
             return out  # a deferred call's locking is not followed
         for lock in sorted(summ.acquires, key=_lock_order):
             o = op(lock, "acquire")
@@ -417,6 +424,34 @@ class LockFacts:
                 if o is not None:
                     out.append(("op", o))
         return out
+
+    def assigned_in(self, fid) -> frozenset[str]:
+        """Names assigned (`=`, `op=`) anywhere in a function, closures included."""
+        got = self._assigned.get(fid)
+        if got is None:
+            info = self.cg.info(fid)
+            got = self._assigned[fid] = _assigned_names(info.file, info.node) if info is not None else frozenset()
+        return got
+
+    def _written(self, site, callee_path: AccessPath, q: AccessPath) -> str:
+        """How the caller would write the lock a callee takes: the receiver or argument as
+        written, then the callee's fields (`d.lock()` on a promoted method: `d.mu`; an embedded
+        sync.Mutex: just `state`)."""
+        callee = site.callee
+        root = callee_path.root
+        base = None
+        if root.kind == "recv" and callee.recv is not None:
+            base = site.file.node_text(callee.recv)
+        elif root.kind == "param" and root.index >= 0:
+            args = site.node.child_by_field_name("arguments")
+            vals = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+            if root.index < len(vals):
+                base = site.file.node_text(vals[root.index]).lstrip("&")
+        steps = list(callee_path.steps) if base is not None else list(q.steps)
+        base = _WS.sub("", base) if base is not None else q.root.name
+        if steps and steps[-1] in _EMBEDDED_LOCKS:
+            steps.pop()
+        return base + "".join(st if st.startswith("[") else "." + st for st in steps)
 
     # ---- flow --------------------------------------------------------------------------
 
@@ -708,7 +743,7 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
         return result, LockSummary(releases=rel, unknown=unknown, opaque=frozenset(
             i[1] for i in items if i[0] == "value" and _exportable(i[1])))
     if all(i[0] == "op" and i[1].via and (i[1].transient or i[1].op in RELEASE) for i in items):
-        return result, _calls_only(gf, fn, items)
+        return result, _unsure(self, gf, fn, _calls_only(gf, fn, items))
     cfg = self.p.cfg(gf, fn)
     if cfg is None:
         return result, UNKNOWN
@@ -890,8 +925,8 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
     releases = {(k, m, kinds.get(k, "Mutex")) for k, m in entry_held if _exportable(k)}
     releases |= {(k, m, kinds.get(k, "Mutex")) for st in exits for k, m in st[2]
                  if k != "*" and k not in taken and _exportable(k)}
-    return result, LockSummary(acquires, frozenset(releases), locks,
-                               frozenset(k for k in opaque if _exportable(k)), unknown)
+    summ = LockSummary(acquires, frozenset(releases), locks, frozenset(k for k in opaque if _exportable(k)), unknown)
+    return result, _unsure(self, gf, fn, summ)
 
 
 LockFacts._flow = _flow
@@ -929,6 +964,71 @@ def _calls_only(gf: GoFile, fn: Node, items: list) -> LockSummary:
                 and not _EXITS.search(gf.src, body.start_byte, stmt.start_byte):
             locks.add(lock)
     return LockSummary(releases=frozenset(releases), locks=frozenset(locks))
+
+
+def _unsure(lf: LockFacts, gf: GoFile, fn: Node, summ: LockSummary) -> LockSummary:
+    """Locks whose identity the caller cannot trust become "lets it escape": those rooted at a
+    receiver or parameter the function reassigns (`for n.parent != nil { n = n.parent }` then
+    `n.mu.Lock()` locks another node), and a lock it returns with held while the value that
+    holds it leaves the function (`db.mu.Lock(); return &Txn{db: db}`: released later as
+    `t.db.mu`, a name the caller does not connect to `db.mu`)."""
+    if summ.empty or summ.unknown:
+        return summ
+    fid = lf.cg.func_id(fn)
+    assigned = lf.assigned_in(fid) if fid is not None else frozenset()
+    escaping = _escaping_roots(gf, fn) if summ.acquires else frozenset()
+
+    def bad(lock, held=False) -> bool:
+        root = lock[0].root
+        return root.kind in ("recv", "param") and (root.name in assigned or held and root.name in escaping)
+
+    drop = {lk[0] for lk in summ.releases | summ.locks if bad(lk)} | {lk[0] for lk in summ.acquires if bad(lk, True)}
+    if not drop:
+        return summ
+    keep = lambda locks: frozenset(lk for lk in locks if lk[0] not in drop)  # noqa: E731
+    return LockSummary(keep(summ.acquires), keep(summ.releases), keep(summ.locks),
+                       summ.opaque | frozenset(drop), summ.unknown)
+
+
+def _assigned_names(gf: GoFile, fn: Node) -> frozenset[str]:
+    from goconc.queries import captures
+
+    out = set()
+    for a in captures("assignments", fn).get("assign", ()):
+        left = a.child_by_field_name("left")
+        for t in (left.named_children if left is not None else ()):
+            if t.type == "identifier":
+                out.add(gf.node_text(t))
+    return frozenset(out)
+
+
+def _escaping_roots(gf: GoFile, fn: Node) -> frozenset[str]:
+    """Variables of `fn` used as a value that can leave it (returned, stored, passed)."""
+    out = set()
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if n.type == "identifier":
+            if _value_use(n) is not None:
+                out.add(gf.node_text(n))
+            continue
+        stack.extend(n.named_children)
+    return frozenset(out)
+
+
+def _path_roots(q: AccessPath) -> frozenset[str]:
+    """The variables a substituted lock path depends on: its root and those of its indexes."""
+    names = {q.root.name}
+    for st in q.steps:
+        if st.startswith("["):
+            names.update(_IDENT.findall(st))
+    return frozenset(names)
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_EMBEDDED_LOCKS = frozenset({"Mutex", "RWMutex"})
 
 
 def _locks(p) -> LockFacts:

@@ -67,6 +67,9 @@ def check(ctx):
         first = ev.other
         held = "read-locked" if ev.mode_held == "R" else "locked"
         where = f" at line {line_of(first)}" if first is not None else ""
+        helper = _helper(ctx, first)
+        if helper:
+            where = f" (taken by {helper}() at line {line_of(first)})"
         if op.via:
             verb = "read-locks" if op.op == "RLock" else "locks"
             if op.op == "RLock" and ev.mode_held == "R":
@@ -81,5 +84,18 @@ def check(ctx):
         else:
             msg = (f"{op.text}.{op.op}() while {op.text} is already {held}{where}: "
                    "Go mutexes are not reentrant, this blocks forever")
-        related = [ctx.related(first, f"{op.text} {held} here")] if first is not None else []
+        related = [ctx.related(first, f"{op.text} {held} here" + (f" by {helper}()" if helper else ""))] \
+            if first is not None else []
         yield ctx.report(op.call, msg, related=related)
+
+
+def _helper(ctx, call) -> str:
+    """The function written at `call` when it is not the lock's own Lock/RLock (a helper of
+    the package that took the lock), else ""."""
+    fn = call.child_by_field_name("function") if call is not None else None
+    if fn is None:
+        return ""
+    name = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
+    if name is not None and ctx.text(name) in ("Lock", "RLock"):
+        return ""
+    return "".join(ctx.text(fn).split())

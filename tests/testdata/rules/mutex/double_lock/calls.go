@@ -109,3 +109,104 @@ func (c *Memo) Wait(ch chan struct{}) {
 	defer c.mu.Unlock()
 	c.waitLocked(ch)
 }
+
+// A callee that walks to another node before locking locks that node, not the caller's.
+type Node struct {
+	mu     sync.Mutex
+	n      int
+	parent *Node
+}
+
+func (n *Node) rootLen() int {
+	for n.parent != nil {
+		n = n.parent
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.n
+}
+
+func (n *Node) Set(v int) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.n = v
+	if n.parent == nil {
+		return v
+	}
+	return n.rootLen()
+}
+
+// Hand-over-hand locking through helpers: the index moves on between the two locks.
+type shard struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (s *shard) lock()   { s.mu.Lock() }
+func (s *shard) unlock() { s.mu.Unlock() }
+
+type ShardSet struct{ shards [16]shard }
+
+func (m *ShardSet) Couple(i int) int {
+	m.shards[i].lock()
+	prev := i
+	i = (i + 1) % 16
+	m.shards[i].lock()
+	m.shards[prev].unlock()
+	n := len(m.shards[i].m)
+	m.shards[i].unlock()
+	return n
+}
+
+// A lock handed off in a returned handle and released through it.
+type DB struct {
+	mu sync.Mutex
+	n  int
+}
+
+type Txn struct{ db *DB }
+
+func (db *DB) begin() *Txn { db.mu.Lock(); return &Txn{db: db} }
+func (t *Txn) Commit()     { t.db.mu.Unlock() }
+
+func (db *DB) Len() int {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.n
+}
+
+func (db *DB) Update() int {
+	txn := db.begin()
+	db.n++
+	txn.Commit()
+	return db.Len()
+}
+
+// A promoted method of an embedded struct takes the embedded struct's lock, the same lock.
+type Base struct {
+	mu sync.Mutex
+	v  int
+}
+
+func (b *Base) Get() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.v
+}
+
+type Derived struct{ Base }
+
+func (d *Derived) Twice() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.Get() // want `d.Get\(\) locks d.mu while d.mu is already locked at line 200`
+}
+
+// A method value bound to a receiver the function then moves away from.
+func (n *Node) Rebound() int {
+	f := n.rootLen
+	n = n.parent
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return f()
+}

@@ -82,3 +82,24 @@ func (t *table) lockIfAny() bool {
 	t.mu.Lock()
 	return len(t.rows) > 0
 }
+
+// A promoted helper releases the embedded struct's lock: the same lock as d.mu.
+type base struct {
+	mu sync.Mutex
+	v  int
+}
+
+func (b *base) unlock() { b.mu.Unlock() }
+
+type derived struct{ base }
+
+func (d *derived) set(v int) error {
+	d.mu.Lock()
+	if v < 0 {
+		d.unlock()
+		return errNoRow
+	}
+	d.v = v
+	d.mu.Unlock()
+	return nil
+}
