@@ -114,6 +114,7 @@ class CallGraph:
     _top_of: dict[int, tuple[GoFile, FuncId]] = field(default_factory=dict)  # top decl id -> file, owner
     _all_listed: bool = False
     _all_numbered: bool = False
+    _in_top: dict[int, list[CallSite]] = field(default_factory=dict)  # call sites per top decl
     _words: dict[int, frozenset[str]] = field(default_factory=dict)  # identifiers per top decl
 
     # ---- queries ---------------------------------------------------------------------------
@@ -231,20 +232,19 @@ class CallGraph:
                         self._number(top.id)
                         self._listed.add(top.id)
                         _list_calls(self, files[path], top, owner)
-        cands = [s for n in sorted(names) for s in self._by_name.get(n, ())]
         pkg = self.pkg
-        for name, sites in self._by_name.items():
-            if name and name not in names and name not in pkg.funcs and name not in pkg.types \
-                    and name not in BUILTINS and name not in _PREDECLARED_TYPES:
-                for s in sites:
-                    if s.node.type != "call_expression" or s.node.child_by_field_name("function").type != "identifier":
-                        continue
-                    if tops is not None:
-                        info = self._funcs.get(s.caller)
-                        top = info.top if info is not None else None
-                        if top is None or top.id not in tops:
-                            continue
-                    cands.append(s)
+
+        def local(s: CallSite) -> bool:  # a call through a local name (`f()`, f := s.get)
+            name = s.name
+            return bool(name) and name not in pkg.funcs and name not in pkg.types and name not in BUILTINS \
+                and name not in _PREDECLARED_TYPES and s.node.type == "call_expression" \
+                and s.node.child_by_field_name("function").type == "identifier"
+
+        if tops is None:
+            everything = [s for sites in self._by_name.values() for s in sites]
+        else:
+            everything = [s for t in tops for s in self._in_top.get(t, ())]
+        cands = [s for s in everything if s.name in names or local(s)]
         out = []
         seen = set()
         for s in cands:
@@ -488,6 +488,7 @@ def _list_calls(g: CallGraph, gf: GoFile, top: Node, owner: FuncId) -> None:
             g._raw.setdefault(fn, []).append(s)
             g._site_of[node.id] = s
             g._by_name.setdefault(s.name, []).append(s)
+            g._in_top.setdefault(top.id, []).append(s)
 
 
 def _called_name(gf: GoFile, node: Node) -> str:

@@ -597,36 +597,50 @@ def escaped_keys(lf: LockFacts, gf: GoFile, top: Node) -> frozenset:
     out: set[str] = set()
     homes: set[str] = set()
     text = gf.src[top.start_byte:top.end_byte]
-    stack = [top] if (b"Lock" in text or b"Mutex" in text or b"Locker" in text) else []
-    while stack:
-        n = stack.pop()
-        t = n.type
-        if t == "selector_expression":
-            fld = n.child_by_field_name("field")
-            operand = n.child_by_field_name("operand")
-            if fld is not None and operand is not None and gf.node_text(fld) in _LOCK_METHODS:
-                p = n.parent
-                called = p is not None and p.type == "call_expression" and p.child_by_field_name("function") == n
-                if not called or gf.node_text(fld) == "RLocker":
-                    rt = pkg.type_of(gf, operand)
-                    if pkg.lock_kind(rt) is not None:
-                        key, _ = lf.lock_key(gf, operand, rt)
-                        if key is not None:
-                            out.add(key)
-                            homes.add(lock_home(pkg, gf, operand, rt))
-        if t in ("identifier", "selector_expression", "index_expression"):
-            use = _value_use(n)
-            if use is not None:
-                outer, addr = use
-                rt = pkg.type_of(gf, n)
-                kind = pkg.lock_kind(rt)
-                if kind is not None and (addr or kind == "Locker" or (rt is not None and rt.kind == "pointer")) \
-                        and not _alias_definition(pkg, gf, outer, addr):
-                    key, _ = lf.lock_key(gf, n, rt)
-                    if key is not None:
-                        out.add(key)
-                        homes.add(lock_home(pkg, gf, n, rt))
-        stack.extend(n.named_children)
+    if b"Lock" in text or b"Mutex" in text or b"Locker" in text:
+        caps = run_captures(compile_query("goconc.rules.mutex", "lock_escapes.scm"), top)
+    else:
+        caps = {}
+    for fld in caps.get("method", ()):
+        n = fld.parent
+        operand = n.child_by_field_name("operand")
+        if operand is None or n.child_by_field_name("field") != fld:
+            continue
+        p = n.parent
+        called = p is not None and p.type == "call_expression" and p.child_by_field_name("function") == n
+        if not called or gf.node_text(fld) == "RLocker":
+            rt = pkg.type_of(gf, operand)
+            if pkg.lock_kind(rt) is not None:
+                key, _ = lf.lock_key(gf, operand, rt)
+                if key is not None:
+                    out.add(key)
+                    homes.add(lock_home(pkg, gf, operand, rt))
+    seen: set[int] = set()
+    for v in caps.get("value", ()):
+        n = v
+        while True:  # down through ( ) and & to the location used as a value
+            if n.type == "parenthesized_expression" and n.named_children:
+                n = n.named_children[0]
+            elif n.type == "unary_expression" and n.child_by_field_name("operator") is not None \
+                    and n.child_by_field_name("operator").type == "&":
+                n = n.child_by_field_name("operand")
+            else:
+                break
+        if n is None or n.type not in ("identifier", "selector_expression", "index_expression") or n.id in seen:
+            continue
+        seen.add(n.id)
+        use = _value_use(n)
+        if use is None:
+            continue
+        outer, addr = use
+        rt = pkg.type_of(gf, n)
+        kind = pkg.lock_kind(rt)
+        if kind is not None and (addr or kind == "Locker" or (rt is not None and rt.kind == "pointer")) \
+                and not _alias_definition(pkg, gf, outer, addr):
+            key, _ = lf.lock_key(gf, n, rt)
+            if key is not None:
+                out.add(key)
+                homes.add(lock_home(pkg, gf, n, rt))
     got = lf.memo[memo_key] = frozenset(out)
     lf.memo[f"lock-escape-homes:{top.id}"] = frozenset(homes)
     return got
