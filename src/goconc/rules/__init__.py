@@ -9,6 +9,7 @@ RULE_MODULES = [
     # GC1xxx: goroutine lifecycle
     "goconc.rules.goroutine.test_fatal_in_goroutine",
     "goconc.rules.goroutine.leaked_sender",
+    "goconc.rules.goroutine.stranded_receiver",
     # GC2xxx: sync.WaitGroup
     "goconc.rules.waitgroup.add_in_goroutine",
     "goconc.rules.waitgroup.done_not_deferred",

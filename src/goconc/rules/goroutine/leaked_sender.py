@@ -66,13 +66,10 @@ started, so leaving it through its condition does not count; leaving it through 
 
 from __future__ import annotations
 
-from collections import deque
-
 from goconc.model import Severity
 from goconc.registry import rule
+from goconc.rules.goroutine._chan import assigned_var, channel_uses, escape, reports_failure
 
-_OK_USES = frozenset({"len", "cap"})
-_TEST_FAIL = ("Error", "Errorf", "Fatal", "Fatalf", "Fail", "FailNow", "Skip", "Skipf", "SkipNow")
 
 
 @rule(code="GC1002", name="leaked-sender", severity=Severity.ERROR, query="leaked_sender.scm")
@@ -92,17 +89,17 @@ def _candidate(ctx, make_call):
     vals = [a for a in args.named_children if a.type != "comment"]
     if len(vals) > 2 or (len(vals) == 2 and not (vals[1].type == "int_literal" and gf.node_text(vals[1]) == "0")):
         return None  # buffered (or a capacity we do not know)
-    var = _assigned_var(make_call)
+    var = assigned_var(make_call)
     if var is None:
         return None
     decl = pkg.lookup(gf, var)
     if decl is None or decl.how not in ("define", "var") or decl.func is None:
         return None
     fn = decl.func  # the function (declaration or literal) the channel is local to
-    uses = _uses(ctx, fn, decl)
-    if uses is None:
-        return None
-    sends, receives, lits = uses
+    uses = channel_uses(ctx, fn, decl)
+    if uses is None or uses.select_sends:
+        return None  # a send in a select may give up
+    sends, receives, lits = uses.sends, uses.receives, uses.goroutines
     if not sends or not receives:
         return None
     cfg = ctx.analysis.cfg(gf, fn)
@@ -112,8 +109,8 @@ def _candidate(ctx, make_call):
         start = cfg.block_of(go_stmt)
         if start is None:
             continue
-        path = _escape(cfg, start, receives, fn)
-        if path is None or _reports_failure(ctx, path):
+        path = escape(cfg, start, receives)
+        if path is None or reports_failure(ctx, path):
             continue
         ret = path[-1].nodes[-1] if path[-1].nodes else None
         send = min((s for s in sends if lit.start_byte <= s.start_byte < lit.end_byte), key=lambda n: n.start_byte)
@@ -136,135 +133,6 @@ def _candidate(ctx, make_call):
     return None
 
 
-def _assigned_var(call):
-    """The identifier `call` is the one value assigned to (`ch := make(...)`, `var ch = ...`)."""
-    p = call.parent
-    if p is None or p.type != "expression_list" or len(p.named_children) != 1:
-        return None
-    q = p.parent
-    if q is None:
-        return None
-    if q.type in ("short_var_declaration", "assignment_statement"):
-        left = q.child_by_field_name("left")
-        if q.child_by_field_name("right") != p or left is None or len(left.named_children) != 1:
-            return None
-        target = left.named_children[0]
-    elif q.type == "var_spec":
-        names = q.children_by_field_name("name")
-        if len(names) != 1:
-            return None
-        target = names[0]
-    else:
-        return None
-    return target if target.type == "identifier" else None
-
-
-def _uses(ctx, fn, decl):
-    """Sends (in goroutines `fn` starts), receives (in `fn` itself) and the goroutine literals
-    with their go statements; None when the channel is used in any other way."""
-    from goconc.gomodel import enclosing_function
-
-    gf, pkg = ctx.file, ctx.pkg
-    name = decl.name
-    sends, receives, lits = [], [], {}
-    defined = 0
-    stack = [fn.child_by_field_name("body")]
-    while stack:
-        n = stack.pop()
-        if n is None:
-            continue
-        stack.extend(n.named_children)
-        if n.type != "identifier" or gf.node_text(n) != name:
-            continue
-        d = pkg.lookup(gf, n)
-        if d is None or d.node != decl.node:
-            continue
-        if n == decl.node:
-            continue
-        p = n.parent
-        owner = enclosing_function(n)
-        if p.type == "send_statement" and p.child_by_field_name("channel") == n:
-            if owner == fn or p.parent is not None and p.parent.type == "communication_case":
-                return None  # the function sends itself, or a select send (may give up)
-            go_stmt = _go_literal(owner, fn)
-            if go_stmt is None:
-                return None
-            sends.append(p)
-            lits[owner.id] = (owner, go_stmt)
-            continue
-        if p.type == "unary_expression" and gf.node_text(p.child_by_field_name("operator")) == "<-":
-            if owner != fn:
-                return None
-            receives.append(p)
-            continue
-        if p.type == "argument_list":
-            call = p.parent
-            f = call.child_by_field_name("function") if call is not None else None
-            if f is not None and f.type == "identifier" and gf.node_text(f) in _OK_USES:
-                continue
-            return None
-        if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
-                and p.parent.child_by_field_name("left") == p:
-            defined += 1  # `ch = make(...)` once; any other assignment: not followed
-            if defined > 1 or owner != fn:
-                return None
-            continue
-        return None
-    return sends, receives, sorted(lits.values(), key=lambda x: x[0].start_byte)
-
-
-def _go_literal(lit, fn):
-    """The go statement when `lit` is `go func() {...}()` written directly in `fn`."""
-    from goconc.gomodel import enclosing_function
-
-    if lit is None or lit.type != "func_literal":
-        return None
-    call = lit.parent
-    stmt = call.parent if call is not None and call.type == "call_expression" else None
-    if stmt is None or stmt.type != "go_statement" or call.child_by_field_name("function") != lit:
-        return None
-    return stmt if enclosing_function(stmt) == fn else None
-
-
-def _escape(cfg, start, receives, fn):
-    """A block path from `start` to a normal return that receives from the channel nowhere,
-    not leaving a loop that receives through its condition; None when there is none."""
-    def receives_in(b):
-        return any(n.start_byte <= r.start_byte < n.end_byte for n in b.nodes for r in receives)
-
-    barred = set()  # (head, exit) edges of loops whose body receives
-    for b in cfg.blocks:
-        if len(b.succs) != 2 or not b.nodes:
-            continue
-        cond = b.nodes[-1]
-        loop = cond.parent
-        if loop is not None and loop.type == "for_clause":
-            loop = loop.parent
-        if loop is None or loop.type != "for_statement":
-            continue
-        body = loop.child_by_field_name("body")
-        if body is not None and any(body.start_byte <= r.start_byte < body.end_byte for r in receives):
-            barred.add((b.index, b.succs[1].index))
-    if receives_in(start):
-        return None
-    parent = {start: None}
-    queue = deque([start])
-    while queue:
-        b = queue.popleft()
-        for s in b.succs:
-            if s in parent or (b.index, s.index) in barred:
-                continue
-            parent[s] = b
-            if s is cfg.exit:
-                path = [b]
-                while parent[path[-1]] is not None:
-                    path.append(parent[path[-1]])
-                return list(reversed(path))
-            if s.kind == "body" and not receives_in(s):
-                queue.append(s)
-    return None
-
-
 def _left_through(path):
     """The select or if that the escaping path leaves through: the first case clause it enters
     that is not a receive from the channel."""
@@ -275,35 +143,6 @@ def _left_through(path):
             if p is not None and p.type == "communication_case" and p.child_by_field_name("communication") == n:
                 return n
     return None
-
-
-def _reports_failure(ctx, path) -> bool:
-    """The path reports a test failure (t.Error, t.Fatal, ... on a testing.T/B/TB, or
-    Ginkgo's Fail): the leak is a symptom of a failure already reported."""
-    from goconc.rules._helpers import is_testing_type
-
-    gf = ctx.file
-    for b in path:
-        stack = list(b.nodes)
-        while stack:
-            n = stack.pop()
-            if n.type == "func_literal":
-                continue
-            stack.extend(n.named_children)
-            if n.type != "call_expression":
-                continue
-            f = n.child_by_field_name("function")
-            if f is None:
-                continue
-            if f.type == "identifier" and gf.node_text(f) in ("Fail", "Failf"):
-                return True
-            if f.type == "selector_expression":
-                fld = f.child_by_field_name("field")
-                name = gf.node_text(fld) if fld is not None else ""
-                if name in ("Fail", "Failf") or (name in _TEST_FAIL and is_testing_type(
-                        ctx.type_of(f.child_by_field_name("operand")))):
-                    return True
-    return False
 
 
 def _short(text: str) -> str:

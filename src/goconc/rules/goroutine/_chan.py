@@ -1,0 +1,202 @@
+"""Local channels shared by a function and the goroutines it starts (GC1002, GC1003)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from goconc.gomodel import enclosing_function
+
+_OK_USES = frozenset({"len", "cap"})
+_TEST_FAIL = ("Error", "Errorf", "Fatal", "Fatalf", "Fail", "FailNow", "Skip", "Skipf", "SkipNow")
+
+
+def assigned_var(call):
+    """The identifier `call` is the one value assigned to (`ch := make(...)`, `var ch = ...`)."""
+    p = call.parent
+    if p is None or p.type != "expression_list" or len(p.named_children) != 1:
+        return None
+    q = p.parent
+    if q is None:
+        return None
+    if q.type in ("short_var_declaration", "assignment_statement"):
+        left = q.child_by_field_name("left")
+        if q.child_by_field_name("right") != p or left is None or len(left.named_children) != 1:
+            return None
+        target = left.named_children[0]
+    elif q.type == "var_spec":
+        names = q.children_by_field_name("name")
+        if len(names) != 1:
+            return None
+        target = names[0]
+    else:
+        return None
+    return target if target.type == "identifier" else None
+
+
+@dataclass
+class ChannelUses:
+    sends: list  # send_statements, in goroutines `fn` starts
+    receives: list  # `<-ch` expressions, in `fn` itself
+    goroutines: list  # (func_literal, go_statement) of the goroutines that send
+    plain: bool  # no receive is a select case
+    select_sends: bool  # some send is a select case
+
+
+def channel_uses(ctx, fn, decl) -> ChannelUses | None:
+    """How a local channel is used: sent to by goroutines `fn` starts with `go func() {...}()`
+    (plain or select sends), received from by `fn` itself, and nothing else but len/cap and one more
+    assignment; None when it is used in any other way (passed, stored, returned, closed,
+    ranged over, used by another closure, sent to by `fn`)."""
+    gf, pkg = ctx.file, ctx.pkg
+    name = decl.name
+    sends, receives, lits = [], [], {}
+    plain = True
+    select_sends = False
+    defined = 0
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        stack.extend(n.named_children)
+        if n.type != "identifier" or gf.node_text(n) != name:
+            continue
+        d = pkg.lookup(gf, n)
+        if d is None or d.node != decl.node:
+            continue
+        if n == decl.node:
+            continue
+        p = n.parent
+        owner = enclosing_function(n)
+        if p.type == "send_statement" and p.child_by_field_name("channel") == n:
+            if owner == fn:
+                return None  # the function sends itself
+            if p.parent is not None and p.parent.type == "communication_case":
+                select_sends = True  # a send that may give up (or not be taken)
+            go_stmt = go_literal(owner, fn)
+            if go_stmt is None:
+                return None
+            sends.append(p)
+            lits[owner.id] = (owner, go_stmt)
+            continue
+        if p.type == "unary_expression" and gf.node_text(p.child_by_field_name("operator")) == "<-":
+            if owner != fn:
+                return None
+            receives.append(p)
+            if _in_select(p):
+                plain = False
+            continue
+        if p.type == "argument_list":
+            call = p.parent
+            f = call.child_by_field_name("function") if call is not None else None
+            if f is not None and f.type == "identifier" and gf.node_text(f) in _OK_USES:
+                continue
+            return None
+        if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
+                and p.parent.child_by_field_name("left") == p:
+            defined += 1  # `ch = make(...)` once; any other assignment: not followed
+            if defined > 1 or owner != fn:
+                return None
+            continue
+        return None
+    return ChannelUses(sends, receives, sorted(lits.values(), key=lambda x: x[0].start_byte), plain, select_sends)
+
+
+def go_literal(lit, fn):
+    """The go statement when `lit` is `go func() {...}()` written directly in `fn`."""
+    if lit is None or lit.type != "func_literal":
+        return None
+    call = lit.parent
+    stmt = call.parent if call is not None and call.type == "call_expression" else None
+    if stmt is None or stmt.type != "go_statement" or call.child_by_field_name("function") != lit:
+        return None
+    return stmt if enclosing_function(stmt) == fn else None
+
+
+def escape(cfg, start, ops):
+    """A block path from `start` to a normal return that goes through none of `ops` (nodes:
+    the channel's receives, or its sends), not leaving a loop with one of them in its body
+    through the loop's condition (taken to run as often as needed); None when there is none."""
+    receives = ops
+
+    def receives_in(b):
+        return any(n.start_byte <= r.start_byte < n.end_byte for n in b.nodes for r in receives)
+
+    barred = set()  # (head, exit) edges of loops whose body receives
+    for b in cfg.blocks:
+        if len(b.succs) != 2 or not b.nodes:
+            continue
+        cond = b.nodes[-1]
+        loop = cond.parent
+        if loop is not None and loop.type == "for_clause":
+            loop = loop.parent
+        if loop is None or loop.type != "for_statement":
+            continue
+        body = loop.child_by_field_name("body")
+        if body is not None and any(body.start_byte <= r.start_byte < body.end_byte for r in receives):
+            barred.add((b.index, b.succs[1].index))
+    if receives_in(start):
+        return None
+    parent = {start: None}
+    queue = deque([start])
+    while queue:
+        b = queue.popleft()
+        for s in b.succs:
+            if s in parent or (b.index, s.index) in barred:
+                continue
+            parent[s] = b
+            if s is cfg.exit:
+                path = [b]
+                while parent[path[-1]] is not None:
+                    path.append(parent[path[-1]])
+                return list(reversed(path))
+            if s.kind == "body" and not receives_in(s):
+                queue.append(s)
+    return None
+
+
+
+
+def _in_select(recv) -> bool:
+    """The receive is (part of) a select case's communication."""
+    n = recv
+    for _ in range(3):
+        p = n.parent
+        if p is None:
+            return False
+        if p.type == "communication_case":
+            return p.child_by_field_name("communication") == n
+        if p.type not in ("receive_statement", "expression_statement", "expression_list"):
+            return False
+        n = p
+    return False
+
+
+def reports_failure(ctx, path) -> bool:
+    """The path reports a test failure (t.Error, t.Fatal, ... on a testing.T/B/TB, or
+    Ginkgo's Fail): the leak is a symptom of a failure already reported."""
+    from goconc.rules._helpers import is_testing_type
+
+    gf = ctx.file
+    for b in path:
+        stack = list(b.nodes)
+        while stack:
+            n = stack.pop()
+            if n.type == "func_literal":
+                continue
+            stack.extend(n.named_children)
+            if n.type != "call_expression":
+                continue
+            f = n.child_by_field_name("function")
+            if f is None:
+                continue
+            if f.type == "identifier" and gf.node_text(f) in ("Fail", "Failf"):
+                return True
+            if f.type == "selector_expression":
+                fld = f.child_by_field_name("field")
+                name = gf.node_text(fld) if fld is not None else ""
+                if name in ("Fail", "Failf") or (name in _TEST_FAIL and is_testing_type(
+                        ctx.type_of(f.child_by_field_name("operand")))):
+                    return True
+    return False
