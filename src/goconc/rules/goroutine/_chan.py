@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from goconc.gomodel import enclosing_function
 
 _OK_USES = frozenset({"len", "cap"})
-_TEST_FAIL = ("Error", "Errorf", "Fatal", "Fatalf", "Fail", "FailNow", "Skip", "Skipf", "SkipNow")
+_TEST_FAIL = ("Error", "Errorf", "Fatal", "Fatalf", "Fail", "Failf", "FailNow", "Skip", "Skipf", "SkipNow")
 
 
 def assigned_var(call):
@@ -179,6 +179,7 @@ def reports_failure(ctx, path) -> bool:
     from goconc.rules._helpers import is_testing_type
 
     gf = ctx.file
+    in_test = gf.path.endswith("_test.go")
     for b in path:
         stack = list(b.nodes)
         while stack:
@@ -196,7 +197,29 @@ def reports_failure(ctx, path) -> bool:
             if f.type == "selector_expression":
                 fld = f.child_by_field_name("field")
                 name = gf.node_text(fld) if fld is not None else ""
-                if name in ("Fail", "Failf") or (name in _TEST_FAIL and is_testing_type(
-                        ctx.type_of(f.child_by_field_name("operand")))):
-                    return True
+                args = n.child_by_field_name("arguments")
+                if name in ("Fail", "Failf", "FailNow") or (name in _TEST_FAIL and (
+                        in_test and args is not None and args.named_child_count > 0  # not err.Error()
+                        or is_testing_type(ctx.type_of(f.child_by_field_name("operand"))))):
+                    return True  # t.Error, s.FailNow (testify suites), require.FailNow, ...
+    return False
+
+
+def is_main(ctx, fn) -> bool:
+    """`fn` is func main of package main (or init): its return ends the program's goroutines."""
+    if fn.type != "function_declaration" or ctx.file.package != "main":
+        return False
+    name = fn.child_by_field_name("name")
+    return name is not None and ctx.file.node_text(name) in ("main", "init")
+
+
+def in_receiving_loop(node, receives, fn) -> bool:
+    """`node` is inside a loop of `fn` whose body receives from the channel."""
+    p = node.parent
+    while p is not None and p != fn:
+        if p.type == "for_statement":
+            body = p.child_by_field_name("body")
+            if body is not None and any(body.start_byte <= r.start_byte < body.end_byte for r in receives):
+                return True
+        p = p.parent
     return False

@@ -56,19 +56,29 @@ The channel must be a local variable made in the function with no capacity (or a
 assigned once, and used only by the function itself (receives in its own body) and by
 goroutines it starts with `go func() { ... }()` (plain sends, not in a `select`). A channel
 that is passed to a call, stored, returned, closed by the function, ranged over, or used by any
-other closure is not checked. The path must return normally: a path that ends in `t.Fatal`,
-`panic` or `os.Exit`, or that reports a test failure (`t.Error`, `t.Fatal`, ... on a
-`testing.T`/`B`/`TB`, Ginkgo's `Fail`), is not reported. A loop
+other closure is not checked. The goroutine must send on every path it can return by (one that may send
+to another channel instead is not sure to block). The function's path must end in an explicit
+`return` (falling off the end, `t.Fatal`, `panic` or `os.Exit` are not reported), must not
+report a test failure (`t.Error`, `t.Fatal`, `FailNow`, ... in a test, Ginkgo's `Fail`), and
+`main` is never reported (its return ends the process). A loop
 that receives while its condition holds is taken to run as often as the goroutines were
-started, so leaving it through its condition does not count; leaving it through `break` or
-`return` does.
+started, so leaving it through its condition does not count; nor does a `return` inside such a
+loop that is not a `select` case (`for { if n == len(items) { return } ... <-ch }` counts too);
+a `select` case that returns does.
 """
 
 from __future__ import annotations
 
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.goroutine._chan import assigned_var, channel_uses, escape, reports_failure
+from goconc.rules.goroutine._chan import (
+    assigned_var,
+    channel_uses,
+    escape,
+    in_receiving_loop,
+    is_main,
+    reports_failure,
+)
 
 
 
@@ -96,6 +106,8 @@ def _candidate(ctx, make_call):
     if decl is None or decl.how not in ("define", "var") or decl.func is None:
         return None
     fn = decl.func  # the function (declaration or literal) the channel is local to
+    if is_main(ctx, fn):
+        return None  # returning from main ends the process, and every goroutine with it
     uses = channel_uses(ctx, fn, decl)
     if uses is None or uses.select_sends:
         return None  # a send in a select may give up
@@ -113,16 +125,22 @@ def _candidate(ctx, make_call):
         if path is None or reports_failure(ctx, path):
             continue
         ret = path[-1].nodes[-1] if path[-1].nodes else None
+        if ret is None or ret.type != "return_statement":
+            continue  # falling off the end after a timeout: what happens next is not clear enough
+        case = _left_through(path, ret)
+        if case is None and in_receiving_loop(ret, receives, fn):
+            continue  # a return inside the receiving loop, not through a select case: a count we cannot see
+        lit_cfg = ctx.analysis.cfg(gf, lit)
+        lit_sends = [s for s in sends if lit.start_byte <= s.start_byte < lit.end_byte]
+        if lit_cfg is None or escape(lit_cfg, lit_cfg.entry, lit_sends) is not None:
+            continue  # the goroutine may return without sending (to another channel, say): no sure leak
         send = min((s for s in sends if lit.start_byte <= s.start_byte < lit.end_byte), key=lambda n: n.start_byte)
         name = gf.node_text(var)
-        where = f"returns at line {ret.start_point[0] + 1}" if ret is not None and ret.type == "return_statement" \
-            else "returns"
-        case = _left_through(path)
+        where = f"returns at line {ret.start_point[0] + 1}"
         via = f" (through `case {_short(gf.node_text(case))}` at line {case.start_point[0] + 1})" \
             if case is not None else ""
-        related = [ctx.related(make_call, f"{name} is made unbuffered here")]
-        if ret is not None and ret.type == "return_statement":
-            related.append(ctx.related(ret, f"returns without receiving from {name}"))
+        related = [ctx.related(make_call, f"{name} is made unbuffered here"),
+                   ctx.related(ret, f"returns without receiving from {name}")]
         return ctx.report(
             send,
             f"this goroutine blocks forever on its send to {name} if the function {where} without "
@@ -133,16 +151,19 @@ def _candidate(ctx, make_call):
     return None
 
 
-def _left_through(path):
-    """The select or if that the escaping path leaves through: the first case clause it enters
-    that is not a receive from the channel."""
+def _left_through(path, ret):
+    """The select case that the escaping path leaves through: the last case clause it enters
+    (not a receive from the channel), when the return is in that case's body."""
+    found = None
     for b in path:
         if b.nodes:
             n = b.nodes[0]
             p = n.parent
             if p is not None and p.type == "communication_case" and p.child_by_field_name("communication") == n:
-                return n
-    return None
+                found = (n, p)
+    if found is None or not (found[1].start_byte <= ret.start_byte < found[1].end_byte):
+        return None
+    return found[0]
 
 
 def _short(text: str) -> str:

@@ -3,8 +3,8 @@
 ## What it does
 Finds a function that makes an unbuffered channel, starts one goroutine that sends a result on
 it, and then waits with a plain receive (`<-ch`, not in a `select`), where the goroutine has a
-path that returns without sending: an early `return` on an error, a `select` case or a
-`default` that skips the send.
+path that returns without sending: an early `return` decided by something the goroutine
+computed (an error it got, a result it checked).
 
 ## Why is this bad?
 The receive waits until someone sends or closes the channel. When the goroutine returns
@@ -55,8 +55,11 @@ The same channel shapes as `leaked-sender` (GC1002): a local unbuffered channel 
 the function (one receive, not in a loop) and by one goroutine it starts once, not in a loop,
 with `go func() { ... }()` (sends), never closed, passed or stored. The receive must be a plain
 one (a `select` may have another way out). The goroutine's path must return
-normally (not `panic`, `runtime.Goexit` or `t.Fatal`, which end the test or the program) and
-must not report a test failure (`t.Error`), and a loop that sends is taken to run at least once.
+through an explicit `return` after an `if` on a variable the goroutine declares (a condition
+the function may have tested too is not trusted), not through a `select` case (its other case,
+a context or a quit channel, may be one that cannot fire while the function waits), and must
+not report a test failure (`t.Error`). `panic`, `runtime.Goexit` and `t.Fatal` in the
+goroutine are not followed, and a loop that sends is taken to run at least once.
 """
 
 from __future__ import annotations
@@ -103,24 +106,55 @@ def _candidate(ctx, make_call):
     if path is None or reports_failure(ctx, path):
         return None
     last = path[-1].nodes[-1] if path[-1].nodes else None
+    if last is None or last.type != "return_statement" or _through_select(path):
+        return None  # a select's other case (ctx.Done, a quit channel) may not fire while we wait
+    if not _decided_by_goroutine(gf, pkg, path, lit):
+        return None  # the same condition may keep the function from receiving
     name = gf.node_text(var)
     recv = min(uses.receives, key=lambda n: n.start_byte)
     if enclosing_function(recv) != fn:
         return None
     go_line = go_stmt.start_point[0] + 1
-    if last is not None and last.type == "return_statement":
-        how = f"returns at line {last.start_point[0] + 1} without sending"
-        related = [ctx.related(last, f"the goroutine returns here without sending to {name}")]
-    else:
-        how = "can finish without sending"
-        related = []
-    related.insert(0, ctx.related(go_stmt, "the goroutine that sends is started here"))
+    how = f"returns at line {last.start_point[0] + 1} without sending"
+    related = [ctx.related(go_stmt, "the goroutine that sends is started here"),
+               ctx.related(last, f"the goroutine returns here without sending to {name}")]
     return ctx.report(
         recv,
         f"<-{name} waits forever if the goroutine started at line {go_line} {how}: send on every "
         f"path (a result or the error), close {name} when done, or select on a way out",
         related=related,
     )
+
+
+def _through_select(path) -> bool:
+    for b in path:
+        if b.nodes:
+            p = b.nodes[0].parent
+            if p is not None and p.type in ("communication_case", "default_case") and p.parent is not None \
+                    and p.parent.type == "select_statement":
+                return True
+    return False
+
+
+def _decided_by_goroutine(gf, pkg, path, lit) -> bool:
+    """Some `if` on the path tests a variable the goroutine itself declares (an error it got,
+    a result it computed): a condition the function cannot have tested the same way."""
+    for b in path:
+        if not b.nodes:
+            continue
+        cond = b.nodes[-1]
+        parent = cond.parent
+        if parent is None or parent.type != "if_statement" or parent.child_by_field_name("condition") != cond:
+            continue
+        stack = [cond]
+        while stack:
+            n = stack.pop()
+            stack.extend(n.named_children)
+            if n.type == "identifier":
+                d = pkg.lookup(gf, n)
+                if d is not None and lit.start_byte <= d.node.start_byte < lit.end_byte:
+                    return True
+    return False
 
 
 def _in_loop(node, fn) -> bool:

@@ -124,3 +124,39 @@ func global(ctx context.Context) int {
 		return 0
 	}
 }
+
+// The goroutine sends on exactly one of two channels, and both are received: no leak.
+func oneOfTwo(compute func() (int, error)) (int, error) {
+	errCh := make(chan error)
+	resCh := make(chan int)
+	go func() {
+		v, err := compute()
+		if err != nil {
+			errCh <- err
+			return
+		}
+		resCh <- v
+	}()
+	select {
+	case err := <-errCh:
+		return 0, err
+	case v := <-resCh:
+		return v, nil
+	}
+}
+
+// A counted receive loop whose exit test comes first.
+func counted(items []int) (s int) {
+	ch := make(chan int)
+	for _, it := range items {
+		go func() { ch <- it }()
+	}
+	n := 0
+	for {
+		if n == len(items) {
+			return s
+		}
+		s += <-ch
+		n++
+	}
+}

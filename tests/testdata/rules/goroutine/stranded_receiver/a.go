@@ -21,7 +21,8 @@ func load(path string) ([]byte, error) {
 	return <-ch, nil // want `<-ch waits forever if the goroutine started at line 13 returns at line 17 without sending`
 }
 
-// A select in the goroutine that gives up on ctx: the plain receive does not.
+// A select in the goroutine that gives up on ctx: whether ctx can end while compute waits is
+// not followed (a deferred cancel cannot), so it stays quiet.
 func compute(ctx context.Context, work func() int) int {
 	res := make(chan int)
 	go func() {
@@ -31,10 +32,10 @@ func compute(ctx context.Context, work func() int) int {
 		case <-ctx.Done():
 		}
 	}()
-	return <-res // want `<-res waits forever if the goroutine started at line 27 can finish without sending`
+	return <-res
 }
 
-// A non-blocking send drops the value when the receiver is not there yet.
+// A non-blocking send drops the value when the receiver is not there yet: a select, not followed.
 func notify() {
 	done := make(chan struct{})
 	go func() {
@@ -43,7 +44,7 @@ func notify() {
 		default:
 		}
 	}()
-	<-done // want `<-done waits forever if the goroutine started at line 40`
+	<-done
 }
 
 var errStop = errors.New("stop")
@@ -145,4 +146,32 @@ func stream(items []int) int {
 		}
 	}()
 	return <-ch
+}
+
+// The same condition keeps the function from receiving: quiet.
+func sameCondition(skip bool, work func() int) int {
+	ch := make(chan int)
+	go func() {
+		if skip {
+			return
+		}
+		ch <- work()
+	}()
+	if skip {
+		return 0
+	}
+	return <-ch
+}
+
+// An error the goroutine checks after a loop of work.
+func firstLine(lines func() ([]string, error)) string {
+	out := make(chan string)
+	go func() {
+		ls, err := lines()
+		if err != nil || len(ls) == 0 {
+			return
+		}
+		out <- ls[0]
+	}()
+	return <-out // want `<-out waits forever if the goroutine started at line 169 returns at line 172 without sending`
 }
