@@ -45,7 +45,7 @@ class ChannelUses:
 
 def channel_uses(ctx, fn, decl) -> ChannelUses | None:
     """How a local channel is used: sent to by goroutines `fn` starts with `go func() {...}()`
-    (plain or select sends), received from by `fn` itself, and nothing else but len/cap and one more
+    or `go func(c chan<- T) {...}(ch)` (plain or select sends), received from by `fn` itself, and nothing else but len/cap and one more
     assignment; None when it is used in any other way (passed, stored, returned, closed,
     ranged over, used by another closure, sent to by `fn`)."""
     gf, pkg = ctx.file, ctx.pkg
@@ -92,7 +92,20 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
             f = call.child_by_field_name("function") if call is not None else None
             if f is not None and f.type == "identifier" and gf.node_text(f) in _OK_USES:
                 continue
-            return None
+            # `go func(c chan<- T) { ... c <- v }(ch)`: the literal's parameter is the channel
+            go_stmt = call.parent if call is not None else None
+            if f is None or f.type != "func_literal" or go_stmt is None or go_stmt.type != "go_statement" \
+                    or owner != fn:
+                return None
+            got = _param_sends(gf, pkg, f, _param_ident(f, [a for a in p.named_children if a.type != "comment"], n))
+            if got is None:
+                return None
+            param_sends, in_select = got
+            sends.extend(param_sends)
+            select_sends = select_sends or in_select
+            if param_sends:
+                lits[f.id] = (f, go_stmt)
+            continue
         if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
                 and p.parent.child_by_field_name("left") == p:
             defined += 1  # `ch = make(...)` once; any other assignment: not followed
@@ -101,6 +114,54 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
             continue
         return None
     return ChannelUses(sends, receives, sorted(lits.values(), key=lambda x: x[0].start_byte), plain, select_sends)
+
+
+def _param_ident(lit, args, arg):
+    """The parameter name of `lit` that argument `arg` is passed to (None: variadic, unnamed)."""
+    if arg not in args:
+        return None
+    i = args.index(arg)
+    params = lit.child_by_field_name("parameters")
+    names = []
+    for pd in params.named_children if params is not None else ():
+        if pd.type == "variadic_parameter_declaration":
+            return None
+        if pd.type == "parameter_declaration":
+            ns = pd.children_by_field_name("name")
+            names.extend(ns if ns else [None])
+    return names[i] if i < len(names) else None
+
+
+def _param_sends(gf, pkg, lit, param):
+    """The sends on `param` in the literal's own body (and whether one is a select case);
+    None when the parameter is used in any other way."""
+    if param is None:
+        return None
+    name = gf.node_text(param)
+    out, in_select = [], False
+    stack = [lit.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        stack.extend(n.named_children)
+        if n.type != "identifier" or gf.node_text(n) != name:
+            continue
+        d = pkg.lookup(gf, n)
+        if d is None or d.node != param:
+            continue
+        p = n.parent
+        if p.type == "send_statement" and p.child_by_field_name("channel") == n and enclosing_function(n) == lit:
+            out.append(p)
+            in_select = in_select or (p.parent is not None and p.parent.type == "communication_case")
+            continue
+        if p.type == "argument_list":
+            call = p.parent
+            f = call.child_by_field_name("function") if call is not None else None
+            if f is not None and f.type == "identifier" and gf.node_text(f) in _OK_USES:
+                continue
+        return None
+    return out, in_select
 
 
 def go_literal(lit, fn):

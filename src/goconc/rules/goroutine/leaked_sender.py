@@ -54,7 +54,8 @@ several values, and the caller may rely on the hand-off.
 ## Limitations
 The channel must be a local variable made in the function with no capacity (or a constant 0),
 assigned once, and used only by the function itself (receives in its own body) and by
-goroutines it starts with `go func() { ... }()` (plain sends, not in a `select`). A channel
+goroutines it starts with `go func() { ... }()` or `go func(out chan<- T) { ... }(ch)` (plain
+sends, not in a `select`). A channel
 that is passed to a call, stored, returned, closed by the function, ranged over, or used by any
 other closure is not checked. The goroutine must send on every path it can return by (one that may send
 to another channel instead is not sure to block). The function's path must end in an explicit

@@ -53,7 +53,8 @@ way out depends on what the caller needs.
 ## Limitations
 The same channel shapes as `leaked-sender` (GC1002): a local unbuffered channel used only by
 the function (one receive, not in a loop) and by one goroutine it starts once, not in a loop,
-with `go func() { ... }()` (sends), never closed, passed or stored. The receive must be a plain
+with `go func() { ... }()` or `go func(out chan<- T) { ... }(ch)` (sends), never closed,
+passed on or stored. The receive must be a plain
 one (a `select` may have another way out). The goroutine's path must return
 through an explicit `return` after an `if` on a variable the goroutine declares (a condition
 the function may have tested too is not trusted), not through a `select` case (its other case,

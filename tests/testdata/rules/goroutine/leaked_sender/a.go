@@ -84,3 +84,17 @@ func viaVar(ctx context.Context) int {
 		return 0
 	}
 }
+
+// The channel passed to the goroutine as its parameter.
+func passedIn(ctx context.Context) (string, error) {
+	ch := make(chan string)
+	go func(out chan<- string) {
+		out <- download("x") // want `blocks forever on its send to ch if the function returns at line 98`
+	}(ch)
+	select {
+	case s := <-ch:
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}

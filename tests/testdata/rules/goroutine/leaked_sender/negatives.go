@@ -160,3 +160,17 @@ func counted(items []int) (s int) {
 		n++
 	}
 }
+
+// The parameter is handed on: who sends is not seen.
+func handedOn(ctx context.Context, produce func(chan<- int)) int {
+	ch := make(chan int)
+	go func(out chan<- int) {
+		produce(out)
+	}(ch)
+	select {
+	case v := <-ch:
+		return v
+	case <-ctx.Done():
+		return 0
+	}
+}

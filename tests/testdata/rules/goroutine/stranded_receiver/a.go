@@ -175,3 +175,16 @@ func firstLine(lines func() ([]string, error)) string {
 	}()
 	return <-out // want `<-out waits forever if the goroutine started at line 169 returns at line 172 without sending`
 }
+
+// The channel passed in as the goroutine's parameter.
+func passedIn(f func() (int, error)) int {
+	ch := make(chan int)
+	go func(out chan<- int) {
+		v, err := f()
+		if err != nil {
+			return
+		}
+		out <- v
+	}(ch)
+	return <-ch // want `<-ch waits forever if the goroutine started at line 182 returns at line 185 without sending`
+}
