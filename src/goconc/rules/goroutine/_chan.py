@@ -12,25 +12,30 @@ _TEST_FAIL = ("Error", "Errorf", "Fatal", "Fatalf", "Fail", "Failf", "FailNow", 
 
 
 def assigned_var(call):
-    """The identifier `call` is the one value assigned to (`ch := make(...)`, `var ch = ...`)."""
+    """The identifier `call` is assigned to (`ch := make(...)`, `var ch = ...`, and one of
+    `a, b := make(...), make(...)`)."""
     p = call.parent
-    if p is None or p.type != "expression_list" or len(p.named_children) != 1:
+    if p is None or p.type != "expression_list":
         return None
+    values = [c for c in p.named_children if c.type != "comment"]
+    if call not in values:
+        return None
+    i = values.index(call)
     q = p.parent
     if q is None:
         return None
     if q.type in ("short_var_declaration", "assignment_statement"):
         left = q.child_by_field_name("left")
-        if q.child_by_field_name("right") != p or left is None or len(left.named_children) != 1:
+        if q.child_by_field_name("right") != p or left is None:
             return None
-        target = left.named_children[0]
+        targets = [c for c in left.named_children if c.type != "comment"]
     elif q.type == "var_spec":
-        names = q.children_by_field_name("name")
-        if len(names) != 1:
-            return None
-        target = names[0]
+        targets = q.children_by_field_name("name")
     else:
         return None
+    if len(targets) != len(values):
+        return None
+    target = targets[i]
     return target if target.type == "identifier" else None
 
 

@@ -98,3 +98,19 @@ func passedIn(ctx context.Context) (string, error) {
 		return "", ctx.Err()
 	}
 }
+
+// Two channels made in one statement.
+func pair(ctx context.Context) (int, error) {
+	res, errc := make(chan int), make(chan error, 1)
+	go func() {
+		v, err := compute()
+		errc <- err
+		res <- v // want `blocks forever on its send to res if the function returns at line 114`
+	}()
+	select {
+	case v := <-res:
+		return v, <-errc
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
