@@ -11,6 +11,21 @@ _OK_USES = frozenset({"len", "cap"})
 _TEST_FAIL = ("Error", "Errorf", "Fatal", "Fatalf", "Fail", "Failf", "FailNow", "Skip", "Skipf", "SkipNow")
 
 
+def unbuffered_local(ctx, make_call):
+    """For `make(chan T)` (or a constant capacity 0) assigned to a local variable: that
+    variable's identifier, its declaration and the function it is local to; else None."""
+    gf, pkg = ctx.file, ctx.pkg
+    args = make_call.child_by_field_name("arguments")
+    vals = [a for a in args.named_children if a.type != "comment"]
+    if len(vals) > 2 or (len(vals) == 2 and not (vals[1].type == "int_literal" and gf.node_text(vals[1]) == "0")):
+        return None  # buffered (or a capacity we do not know)
+    var = assigned_var(make_call)
+    decl = pkg.lookup(gf, var) if var is not None else None
+    if decl is None or decl.how not in ("define", "var") or decl.func is None:
+        return None
+    return var, decl, decl.func
+
+
 def assigned_var(call):
     """The identifier `call` is assigned to (`ch := make(...)`, `var ch = ...`, and one of
     `a, b := make(...), make(...)`)."""

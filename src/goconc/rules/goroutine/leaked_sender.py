@@ -73,12 +73,12 @@ from __future__ import annotations
 from goconc.model import Severity
 from goconc.registry import rule
 from goconc.rules.goroutine._chan import (
-    assigned_var,
     channel_uses,
     escape,
     in_receiving_loop,
     is_main,
     reports_failure,
+    unbuffered_local,
 )
 
 
@@ -95,18 +95,11 @@ def check(ctx):
 
 
 def _candidate(ctx, make_call):
-    gf, pkg = ctx.file, ctx.pkg
-    args = make_call.child_by_field_name("arguments")
-    vals = [a for a in args.named_children if a.type != "comment"]
-    if len(vals) > 2 or (len(vals) == 2 and not (vals[1].type == "int_literal" and gf.node_text(vals[1]) == "0")):
-        return None  # buffered (or a capacity we do not know)
-    var = assigned_var(make_call)
-    if var is None:
+    gf = ctx.file
+    got = unbuffered_local(ctx, make_call)
+    if got is None:
         return None
-    decl = pkg.lookup(gf, var)
-    if decl is None or decl.how not in ("define", "var") or decl.func is None:
-        return None
-    fn = decl.func  # the function (declaration or literal) the channel is local to
+    var, decl, fn = got  # fn: the function (declaration or literal) the channel is local to
     if is_main(ctx, fn):
         return None  # returning from main ends the process, and every goroutine with it
     uses = channel_uses(ctx, fn, decl)

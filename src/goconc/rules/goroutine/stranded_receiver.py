@@ -67,7 +67,7 @@ from __future__ import annotations
 
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.goroutine._chan import assigned_var, channel_uses, escape, reports_failure
+from goconc.rules.goroutine._chan import channel_uses, escape, reports_failure, unbuffered_local
 
 
 @rule(code="GC1003", name="stranded-receiver", severity=Severity.ERROR, query="leaked_sender.scm")
@@ -85,15 +85,10 @@ def _candidate(ctx, make_call):
     from goconc.gomodel import enclosing_function
 
     gf, pkg = ctx.file, ctx.pkg
-    args = make_call.child_by_field_name("arguments")
-    vals = [a for a in args.named_children if a.type != "comment"]
-    if len(vals) > 2 or (len(vals) == 2 and not (vals[1].type == "int_literal" and gf.node_text(vals[1]) == "0")):
+    got = unbuffered_local(ctx, make_call)
+    if got is None:
         return None
-    var = assigned_var(make_call)
-    decl = pkg.lookup(gf, var) if var is not None else None
-    if decl is None or decl.how not in ("define", "var") or decl.func is None:
-        return None
-    fn = decl.func
+    var, decl, fn = got
     uses = channel_uses(ctx, fn, decl)
     if uses is None or len(uses.receives) != 1 or not uses.plain or len(uses.goroutines) != 1:
         return None
