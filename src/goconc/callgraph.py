@@ -201,6 +201,35 @@ class CallGraph:
         self._resolve(f)
         return self._raw.get(f, [])
 
+    def calls_named(self, f: FuncId, names) -> list[CallSite]:
+        """The calls of f's own body that may call a function of this package named in
+        `names`: calls of such a name, through a local name, or of a literal. Only these are
+        resolved (a prefilter for analyses that follow a few functions)."""
+        self._list(f)
+        if f in self._resolved:
+            return [s for s in self._raw.get(f, ()) if s.name in names or not s.name or self._local(s)]
+        out = []
+        for s in list(self._raw.get(f, ())):
+            if s.name in names or not s.name or self._local(s):
+                self._resolve_site(s)
+                out.append(s)
+        return out
+
+    def literals_in(self, top: Node) -> list[tuple[int, int, FuncId]]:
+        """The literals of one top-level declaration: (start byte, end byte, FuncId), in
+        source order."""
+        self._number(top.id)
+        return self._lits_in.get(top.id, [])
+
+    def _local(self, s: CallSite) -> bool:
+        """A call through a name that is no package-level function, type or builtin (a local
+        variable: `f()`, f := s.get): it may call any function."""
+        name = s.name
+        pkg = self.pkg
+        return bool(name) and name not in pkg.funcs and name not in pkg.types and name not in BUILTINS \
+            and name not in _PREDECLARED_TYPES and s.node.type == "call_expression" \
+            and s.node.child_by_field_name("function").type == "identifier"
+
     def callers_of(self, f: FuncId) -> list[CallSite]:
         """Every call site in the package whose callee is f. Only the sites that can name f
         are resolved: calls of a name equal to f's (a literal: of no name), and calls of names
@@ -232,14 +261,7 @@ class CallGraph:
                         self._number(top.id)
                         self._listed.add(top.id)
                         _list_calls(self, files[path], top, owner)
-        pkg = self.pkg
-
-        def local(s: CallSite) -> bool:  # a call through a local name (`f()`, f := s.get)
-            name = s.name
-            return bool(name) and name not in pkg.funcs and name not in pkg.types and name not in BUILTINS \
-                and name not in _PREDECLARED_TYPES and s.node.type == "call_expression" \
-                and s.node.child_by_field_name("function").type == "identifier"
-
+        local = self._local
         if tops is None:
             everything = [s for sites in self._by_name.values() for s in sites]
         else:
@@ -304,11 +326,13 @@ class CallGraph:
         for s in list(self._raw.get(f, [])):
             self._resolve_site(s)
 
-    def sccs(self, roots=None, within=None) -> list[list[FuncId]]:
+    def sccs(self, roots=None, within=None, nested: bool = False) -> list[list[FuncId]]:
         """Strongly connected components over edges to this package's functions, callees
         before callers (Tarjan's order, the order of bottom-up summaries); each component
         sorted. With `roots`, only the part of the graph they reach (and only its calls are
-        resolved); with `within` (a set of FuncIds), only edges between its members."""
+        resolved); with `within` (a set of FuncIds), only edges between its members (and only
+        the calls that may name one are resolved). With `nested`, a function's edges include
+        those of the literals inside it (what its closures call is part of what it does)."""
         index: dict[FuncId, int] = {}
         low: dict[FuncId, int] = {}
         on_stack: set[FuncId] = set()
@@ -318,10 +342,20 @@ class CallGraph:
         succ: dict[FuncId, list[FuncId]] = {}
         funcs = self.funcs  # numbers every literal once
 
+        names = None if within is None else {f.name for f in within if not f.is_literal}
+
+        def own(f: FuncId) -> list[CallSite]:
+            return self.calls_from(f) if names is None else self.calls_named(f, names)
+
         def successors(f: FuncId) -> list[FuncId]:
             got = succ.get(f)
             if got is None:
-                got = succ[f] = sorted({s.callee.id for s in self.calls_from(f)
+                fs = [f]
+                info = self._funcs.get(f)
+                if nested and info is not None and info.top is not None:
+                    start, end = info.node.start_byte, info.node.end_byte
+                    fs.extend(lit for a, _, lit in self.literals_in(info.top) if start < a < end)
+                got = succ[f] = sorted({s.callee.id for g in fs for s in own(g)
                                         if s.callee.kind == "func" and s.callee.id in funcs
                                         and (within is None or s.callee.id in within)})
             return got
@@ -536,6 +570,7 @@ class _Resolver:
         self.g = g
         self._defs: dict[int, dict[int, list[Node | None]]] = {}  # top func -> decl ident id -> definitions
         self._escapes: dict[int, set[int]] = {}
+        self._methods: dict = {}  # (receiver type, method name) -> what _find_method found
 
     def resolve(self, gf: GoFile, call: Node) -> Callee:
         if call.type == "type_conversion_expression":
@@ -600,7 +635,13 @@ class _Resolver:
         ot = pkg.type_of(gf, operand)
         if ot is None:
             return Callee("unknown", name=mname, recv=operand)
-        found = self._find_method(ot, mname, (), 0)
+        if ot.deref().kind == "named":  # a named type's method set is fixed: look it up once
+            key = (ot, mname)
+            found = self._methods.get(key, _MISSING)
+            if found is _MISSING:
+                found = self._methods[key] = self._find_method(ot, mname, (), 0)
+        else:
+            found = self._find_method(ot, mname, (), 0)
         if found is None:
             return Callee("unknown", name=mname, recv=operand)
         kind, fid, via = found
@@ -749,6 +790,8 @@ class _Resolver:
             return self.g.func_id(lits[0])
         return None
 
+
+_MISSING = object()
 
 _PREDECLARED_TYPES = frozenset({
     "bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32",

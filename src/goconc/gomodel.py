@@ -215,6 +215,11 @@ class Package:
         self._memo_lock_fields: frozenset[str] | None = None
         self._tops: dict[int, tuple[list[int], list[Node]]] = {}
         self._tparams: dict[int, frozenset[str]] = {}
+        # type_of and lookup answers per node; a type asked while some declaration's type is
+        # being computed (its recursion guard up) is not kept
+        self._type_memo: dict[int, T | None] = {}
+        self._lookup_memo: dict[int, Decl | None] = {}
+        self._computing = 0
         self._index()
 
     # ---- top-level index -------------------------------------------------------------------
@@ -719,10 +724,14 @@ class Package:
 
     def lookup(self, gf: GoFile, ident: Node) -> Decl | None:
         """The local declaration `ident` refers to, or None (package level / builtin / unknown)."""
+        key = ident.id
+        memo = self._lookup_memo
+        if key in memo:
+            return memo[key]
         top = self.top_func(gf, ident)
-        if top is None:
-            return None
-        return self.scope(gf, top).lookup(gf.node_text(ident), ident.start_byte)
+        got = None if top is None else self.scope(gf, top).lookup(gf.node_text(ident), ident.start_byte)
+        memo[key] = got
+        return got
 
     def top_func(self, gf: GoFile, node: Node) -> Node | None:
         """The outermost function around `node` (fast path: a top-level declaration)."""
@@ -741,7 +750,17 @@ class Package:
 
     def type_of(self, gf: GoFile, expr: Node | None) -> T | None:
         """The static type of an expression, when the source makes it evident."""
-        return _TypeOf(self, gf).of(expr, 0)
+        if expr is None:
+            return None
+        key = expr.id
+        memo = self._type_memo
+        if key in memo:
+            return memo[key]
+        guarded = self._computing
+        t = _TypeOf(self, gf).of(expr, 0)
+        if not guarded:
+            memo[key] = t
+        return t
 
     def tparams_at(self, node: Node, gf: GoFile | None = None) -> frozenset[str]:
         """Type parameter names in scope at `node` (of its enclosing generic function)."""
@@ -918,7 +937,11 @@ class FuncScope:
         if key in self._types:
             return self._types[key]
         self._types[key] = None  # recursion guard
-        t = self._compute(d)
+        self.pkg._computing += 1
+        try:
+            t = self._compute(d)
+        finally:
+            self.pkg._computing -= 1
         self._types[key] = t
         return t
 

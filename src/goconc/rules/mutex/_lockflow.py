@@ -154,6 +154,9 @@ class LockFacts:
         self._relevant: frozenset | None = None
         self._release_names: frozenset[str] | None = None
         self._solving = False
+        self._names: frozenset[str] | None = None
+        self._incomplete = False  # a summary was asked for before it was computed
+        self._final = False  # the flow under way uses final summaries only: its results are kept
         self._assigned: dict = {}
         self._in_file: dict[str, list[Node]] | None = None
         self._call_items: dict[int, list] = {}
@@ -294,36 +297,61 @@ class LockFacts:
             self._solving = True  # every summary of the package, bottom-up, in one pass
             for comp in self.cg.sccs(sorted(self.relevant()), within=self.relevant()):
                 self._solve(comp)
-        return self._summaries.get(fid) or self._provisional.get(fid) or EMPTY
+            return self._summaries.get(fid) or EMPTY
+        self._incomplete = True  # asked for by a closure before its turn: not known yet
+        return EMPTY
 
     def _solve(self, comp: list) -> None:
+        """Summaries of one strongly connected component, by rounds until none changes (6,
+        else unknown). A function that cannot reach itself needs one round; the flows of the
+        round that changed nothing are final and kept for the rules."""
+        single = len(comp) == 1 and not self._reaches_itself(comp[0])
         for f in comp:
             self._provisional[f] = EMPTY
+        flows: dict = {}
         try:
             for _ in range(6):
                 changed = False
+                self._final = single
                 for f in comp:
-                    s = self._summarize(f)
+                    info = self.cg.info(f)
+                    self._incomplete = False
+                    fl, s = self._flow(info.file, info.node) if info is not None else (None, EMPTY)
+                    flows[f] = (info, None if self._incomplete else fl)
                     if s != self._provisional[f]:
                         self._provisional[f] = s
                         changed = True
-                if not changed:
+                if single or not changed:
                     break
             else:
+                flows = {}
                 for f in comp:
                     self._provisional[f] = UNKNOWN
             for f in comp:
                 self._summaries[f] = self._provisional[f]
+            for info, fl in flows.values():
+                if info is not None and fl is not None:
+                    self._flows.setdefault(info.node.id, fl)
         finally:
+            self._final = False
             for f in comp:
                 self._provisional.pop(f, None)
 
-    def _summarize(self, fid) -> LockSummary:
-        info = self.cg.info(fid)
+    def _reaches_itself(self, f) -> bool:
+        """f's flow may use f's own summary: it, or a literal inside it, calls f."""
+        cg = self.cg
+        info = cg.info(f)
         if info is None:
-            return EMPTY
-        _, summ = self._flow(info.file, info.node)
-        return summ
+            return True
+        fns = [f]
+        if info.top is not None:
+            fns.extend(lit for start, end, lit in cg.literals_in(info.top)
+                       if info.node.start_byte <= start < info.node.end_byte)
+        for g in fns:
+            for site in cg.calls_named(g, {f.name}):
+                if site.callee.kind == "func" and site.callee.id == f:
+                    return True
+        return False
 
     def release_names(self) -> frozenset[str]:
         """Names of the package's functions and methods that release a lock without a
@@ -351,18 +379,19 @@ class LockFacts:
         closure it defers count as deferred), and ("release_all", call) for a call whose effect
         is not known."""
         got = self._call_items.get(fn.id)
-        if got is not None and not self._provisional:
+        if got is not None:
             return got
         cg = self.cg
         fid = cg.func_id(fn)
         out: list = []
         if fid is None:
             return out
-        sites = [(s, s.kind == "defer") for s in cg.calls_from(fid)]
+        names = self._callee_names()
+        sites = [(s, s.kind == "defer") for s in cg.calls_named(fid, names)]
         for s, _ in list(sites):
             if s.kind == "defer" and s.callee.kind == "func" and s.callee.id.is_literal:
-                sites.extend((t, True) for t in cg.calls_from(s.callee.id))
-        names = None
+                sites.extend((t, True) for t in cg.calls_named(s.callee.id, names))
+        release = None
         for site, deferred in sites:
             if site.kind == "go":
                 continue
@@ -375,13 +404,20 @@ class LockFacts:
                     continue
                 out.extend(self._effects(site, summ, deferred))
             elif callee.kind in ("dynamic", "unknown"):
-                if names is None:
-                    names = self.release_names()
-                if site.name in names:
+                if release is None:
+                    release = self.release_names()
+                if site.name in release:
                     out.append(("release_all", site.node))
-        if not self._provisional:
+        if (self._final and not self._incomplete) or not self._provisional:
             self._call_items[fn.id] = out
         return out
+
+    def _callee_names(self) -> frozenset[str]:
+        """The names a call must have to matter to a caller's lock state: those of the
+        functions with a summary, and those taken for a release when the callee is not known."""
+        if self._names is None:
+            self._names = frozenset(f.name for f in self.relevant()) | self.release_names()
+        return self._names
 
     def _effects(self, site, summ: LockSummary, deferred: bool) -> list:
         if summ.unknown:
