@@ -165,6 +165,56 @@ class Paths:
         defs = r._definitions(gf, d) if r is not None else None
         return defs is not None and len(defs) == 1
 
+    def field_class(self, path: AccessPath) -> str | None:
+        """The type-level name of the field a path ends in: `Server.mu` for `s.mu`,
+        `c.srv.mu` and `srvs[i].mu` alike when those are Servers (every instance's field is one
+        class), `mu` for a package-level variable; None for a path that is a variable itself
+        or whose types are not known."""
+        pkg = self.pkg
+        root = path.root
+        if root.kind == "global":
+            if not path.steps:
+                return root.name
+            t = self._global_type(root.name)
+        else:
+            t = self._root_type(root)
+        if not path.steps or t is None:
+            return None
+        for st in path.steps[:-1]:
+            if st.startswith("["):
+                u = pkg.underlying(t.deref()) if t.deref() is not None else None
+                t = u.elem if u is not None and u.kind in ("slice", "array", "map") else None
+            else:
+                t = pkg.field_type(t, st)
+            if t is None:
+                return None
+        last = path.steps[-1]
+        base = t.deref()
+        if last.startswith("[") or base is None or base.kind != "named":
+            return None
+        return f"{base}.{last}"
+
+    def _root_type(self, root: Root):
+        info = self.cg.info(root.func) if root.func is not None else None
+        if info is None or root.decl < 0:
+            return None
+        gf = info.file
+        node = gf.root.named_descendant_for_byte_range(root.decl, root.decl + len(root.name))
+        if node is None or node.type != "identifier" or gf.node_text(node) != root.name:
+            return None
+        return self.pkg.type_of(gf, node)
+
+    def _global_type(self, name: str):
+        got = self.pkg.var_nodes.get(name)
+        if got is None:
+            return None
+        vgf, spec = got
+        tn = spec.child_by_field_name("type")
+        if tn is not None:
+            return self.pkg.resolve_type(tn, vgf)
+        names = spec.children_by_field_name("name")
+        return self.pkg.type_of(vgf, names[0]) if len(names) == 1 else None
+
     # ---- calls -----------------------------------------------------------------------------
 
     def substitute(self, path: AccessPath, site: CallSite, *, exact: bool = False) -> AccessPath | None:

@@ -983,6 +983,8 @@ class FuncScope:
                     return ct.elem
             return None
         vt = pkg.type_of(gf, d.value)
+        if d.nvalues == 2 and vt is not None and vt.kind != "tuple" and _comma_ok(d.value):
+            return vt if d.index == 0 else named("", "bool")  # v, ok := m[k] / x.(T) / <-ch
         if d.nvalues > 1 or (d.nvalues == 1 and d.index > 0):
             if vt is not None and vt.kind == "tuple" and d.index < len(vt.items):
                 return vt.items[d.index]
@@ -1164,6 +1166,17 @@ def _is_type_node(n: Node) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _comma_ok(v: Node) -> bool:
+    """A map index, type assertion or receive: the expressions that give a second, bool
+    value when two names are assigned from them."""
+    while v.type == "parenthesized_expression" and v.named_children:
+        v = v.named_children[0]
+    if v.type in ("index_expression", "type_assertion_expression"):
+        return True
+    op = v.child_by_field_name("operator") if v.type == "unary_expression" else None
+    return op is not None and op.type == "<-"
 
 
 def _value_for(values: list[Node], nnames: int, i: int) -> tuple[Node | None, int, int]:

@@ -61,11 +61,12 @@ class LockOp:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "double" | "mismatch" | "leak" | "defer_lock"
-    op: LockOp  # the offending op (for "leak": the acquiring Lock)
-    other: Node | None  # the earlier Lock (double / mismatch) or the leaking return
+    kind: str  # "double" | "mismatch" | "leak" | "defer_lock" | "order"
+    op: LockOp  # the offending op (for "leak": the acquiring Lock; "order": the later Lock)
+    other: Node | None  # the earlier Lock (double / mismatch / order) or the leaking return
     mode_held: str = ""
     path: tuple[tuple[Node, str], ...] = ()  # for "leak": decisions on the way (see _branches)
+    held: object = None  # for "order": the key of the lock held when op takes another one
 
 
 @dataclass
@@ -864,6 +865,10 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
                     if record and prior:
                         first = _site(sites, op.key)
                         _add(events, seen_events, Event("double", op, first, prior[0]))
+                    if record:  # the order locks are taken in: op while each other held lock
+                        for k, m in held:
+                            if k != op.key and k not in opaque:
+                                _add(events, seen_events, Event("order", op, _site(sites, k), m, held=k))
                     acquired = acquired | {(op.key, mode)}
                     if op.transient:
                         continue
@@ -1134,7 +1139,7 @@ def _case_of(node: Node) -> Node | None:
 
 
 def _add(events: list[Event], seen: set, ev: Event) -> None:
-    k = (ev.kind, ev.op.call.start_byte, ev.other.start_byte if ev.other is not None else -1)
+    k = (ev.kind, ev.op.call.start_byte, ev.other.start_byte if ev.other is not None else -1, str(ev.held))
     if k not in seen:
         seen.add(k)
         events.append(ev)
