@@ -55,10 +55,22 @@ def assigned_var(call):
 
 
 @dataclass
+class Goroutine:
+    """A goroutine that sends on the channel: the function it runs (a literal, or a function
+    of the package started as `go worker(ch)`), the go statement, the file of that function,
+    and its sends."""
+
+    body: object
+    go_stmt: object
+    file: object
+    sends: list
+
+
+@dataclass
 class ChannelUses:
     sends: list  # send_statements, in goroutines `fn` starts
     receives: list  # `<-ch` expressions, in `fn` itself
-    goroutines: list  # (func_literal, go_statement) of the goroutines that send
+    goroutines: list  # Goroutine: those that send, in source order of their go statements
     plain: bool  # no receive is a select case
     select_sends: bool  # some send is a select case
 
@@ -98,7 +110,7 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
             if go_stmt is None:
                 return None
             sends.append(p)
-            lits[owner.id] = (owner, go_stmt)
+            lits.setdefault(go_stmt.id, Goroutine(owner, go_stmt, gf, [])).sends.append(p)
             continue
         if p.type == "unary_expression" and gf.node_text(p.child_by_field_name("operator")) == "<-":
             if owner != fn:
@@ -112,19 +124,28 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
             f = call.child_by_field_name("function") if call is not None else None
             if f is not None and f.type == "identifier" and gf.node_text(f) in _OK_USES:
                 continue
-            # `go func(c chan<- T) { ... c <- v }(ch)`: the literal's parameter is the channel
+            # `go func(c chan<- T) { ... c <- v }(ch)`: the literal's parameter is the channel;
+            # `go worker(ch)`, `go s.produce(ch)`: the parameter of a function of the package
             go_stmt = call.parent if call is not None else None
-            if f is None or f.type != "func_literal" or go_stmt is None or go_stmt.type != "go_statement" \
-                    or owner != fn:
+            if f is None or go_stmt is None or go_stmt.type != "go_statement" or owner != fn \
+                    or call.child_by_field_name("arguments") != p:
                 return None
-            got = _param_sends(gf, pkg, f, _param_ident(f, [a for a in p.named_children if a.type != "comment"], n))
+            args = [a for a in p.named_children if a.type != "comment"]
+            if f.type == "func_literal":
+                body, bgf = f, gf
+            else:
+                info = _started_function(ctx, call)
+                if info is None:
+                    return None
+                body, bgf = info.node, info.file
+            got = _param_sends(bgf, pkg, body, _param_ident(body, args, n))
             if got is None:
                 return None
             param_sends, in_select = got
             sends.extend(param_sends)
             select_sends = select_sends or in_select
             if param_sends:
-                lits[f.id] = (f, go_stmt)
+                lits[go_stmt.id] = Goroutine(body, go_stmt, bgf, param_sends)
             continue
         if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
                 and p.parent.child_by_field_name("left") == p:
@@ -133,7 +154,23 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
                 return None
             continue
         return None
-    return ChannelUses(sends, receives, sorted(lits.values(), key=lambda x: x[0].start_byte), plain, select_sends)
+    return ChannelUses(sends, receives, sorted(lits.values(), key=lambda g: g.go_stmt.start_byte), plain, select_sends)
+
+
+def _started_function(ctx, call):
+    """The function or method of the package that `go f(...)` starts (its FuncInfo), when the
+    call graph resolves it and its body is known; else None."""
+    from goconc.analysis import CALLGRAPH
+
+    cg = ctx.analysis.result(CALLGRAPH)
+    callee = cg.callee(ctx.file, call)
+    if callee.kind != "func" or callee.id is None or callee.id.is_literal:
+        return None
+    info = cg.info(callee.id)
+    if info is None or info.node.child_by_field_name("body") is None \
+            or (info.decl is not None and (info.decl.recv_base or "", info.decl.name) in ctx.pkg.declared_twice):
+        return None
+    return info
 
 
 def _param_ident(lit, args, arg):
@@ -254,12 +291,13 @@ def _in_select(recv) -> bool:
     return False
 
 
-def reports_failure(ctx, path) -> bool:
-    """The path reports a test failure (t.Error, t.Fatal, ... on a testing.T/B/TB, or
-    Ginkgo's Fail): the leak is a symptom of a failure already reported."""
+def reports_failure(ctx, path, gf=None) -> bool:
+    """The path (of a function of file `gf`, by default the rule's file) reports a test
+    failure (t.Error, t.Fatal, ... on a testing.T/B/TB, or Ginkgo's Fail): the leak is a
+    symptom of a failure already reported."""
     from goconc.rules._helpers import is_testing_type
 
-    gf = ctx.file
+    gf = gf or ctx.file
     in_test = gf.path.endswith("_test.go")
     for b in path:
         stack = list(b.nodes)
@@ -281,7 +319,7 @@ def reports_failure(ctx, path) -> bool:
                 args = n.child_by_field_name("arguments")
                 if name in ("Fail", "Failf", "FailNow") or (name in _TEST_FAIL and (
                         in_test and args is not None and args.named_child_count > 0  # not err.Error()
-                        or is_testing_type(ctx.type_of(f.child_by_field_name("operand"))))):
+                        or is_testing_type(ctx.pkg.type_of(gf, f.child_by_field_name("operand"))))):
                     return True  # t.Error, s.FailNow (testify suites), require.FailNow, ...
     return False
 

@@ -54,8 +54,10 @@ several values, and the caller may rely on the hand-off.
 ## Limitations
 The channel must be a local variable made in the function with no capacity (or a constant 0),
 assigned once, and used only by the function itself (receives in its own body) and by
-goroutines it starts with `go func() { ... }()` or `go func(out chan<- T) { ... }(ch)` (plain
-sends, not in a `select`). A channel
+goroutines it starts with `go func() { ... }()`, `go func(out chan<- T) { ... }(ch)` or
+`go worker(ch)` / `go s.worker(ch)` (a function or method of the package that the call graph
+resolves, whose parameter is used only to send, in its own body), with plain sends, not in a
+`select`. A channel
 that is passed to a call, stored, returned, closed by the function, ranged over, or used by any
 other closure is not checked. The goroutine must send on every path it can return by (one that may send
 to another channel instead is not sure to block). The function's path must end in an explicit
@@ -111,7 +113,8 @@ def _candidate(ctx, make_call):
     cfg = ctx.analysis.cfg(gf, fn)
     if cfg is None:
         return None
-    for lit, go_stmt in lits:
+    for g in lits:
+        lit, go_stmt = g.body, g.go_stmt
         start = cfg.block_of(go_stmt)
         if start is None:
             continue
@@ -124,17 +127,26 @@ def _candidate(ctx, make_call):
         case = _left_through(path, ret)
         if case is None and in_receiving_loop(ret, receives, fn):
             continue  # a return inside the receiving loop, not through a select case: a count we cannot see
-        lit_cfg = ctx.analysis.cfg(gf, lit)
-        lit_sends = [s for s in sends if lit.start_byte <= s.start_byte < lit.end_byte]
-        if lit_cfg is None or escape(lit_cfg, lit_cfg.entry, lit_sends) is not None:
+        lit_cfg = ctx.analysis.cfg(g.file, lit)
+        if lit_cfg is None or escape(lit_cfg, lit_cfg.entry, g.sends) is not None:
             continue  # the goroutine may return without sending (to another channel, say): no sure leak
-        send = min((s for s in sends if lit.start_byte <= s.start_byte < lit.end_byte), key=lambda n: n.start_byte)
+        send = min(g.sends, key=lambda n: n.start_byte)
         name = gf.node_text(var)
         where = f"returns at line {ret.start_point[0] + 1}"
         via = f" (through `case {_short(gf.node_text(case))}` at line {case.start_point[0] + 1})" \
             if case is not None else ""
         related = [ctx.related(make_call, f"{name} is made unbuffered here"),
                    ctx.related(ret, f"returns without receiving from {name}")]
+        if lit.type != "func_literal":  # `go worker(ch)`: reported at the go statement
+            callee = " ".join(gf.node_text(go_stmt.named_children[0].child_by_field_name("function")).split())
+            related.append(ctx.related(send, f"{callee} sends here"))
+            return ctx.report(
+                go_stmt,
+                f"the goroutine running {callee} blocks forever on its send to {name} if the function "
+                f"{where} without receiving from {name}{via}: make {name} buffered (make(chan T, 1)) so "
+                "the send always completes, or select on a done channel in the goroutine",
+                related=related,
+            )
         return ctx.report(
             send,
             f"this goroutine blocks forever on its send to {name} if the function {where} without "

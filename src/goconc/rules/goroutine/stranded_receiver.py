@@ -53,11 +53,13 @@ way out depends on what the caller needs.
 ## Limitations
 The same channel shapes as `leaked-sender` (GC1002): a local unbuffered channel used only by
 the function (one receive, not in a loop) and by one goroutine it starts once, not in a loop,
-with `go func() { ... }()` or `go func(out chan<- T) { ... }(ch)` (sends), never closed,
-passed on or stored. The receive must be a plain
+with `go func() { ... }()`, `go func(out chan<- T) { ... }(ch)` or `go worker(ch)` (a function
+or method of the package that the call graph resolves, whose parameter is used only to send
+in its own body), never closed, passed on or stored. The receive must be a plain
 one (a `select` may have another way out). The goroutine's path must return
 through an explicit `return` after an `if` on a variable the goroutine declares (a condition
-the function may have tested too is not trusted), not through a `select` case (its other case,
+the function may have tested too is not trusted, nor one on the started function's
+parameters, which the caller passed), not through a `select` case (its other case,
 a context or a quit channel, may be one that cannot fire while the function waits), and must
 not report a test failure (`t.Error`). `panic`, `runtime.Goexit` and `t.Fatal` in the
 goroutine are not followed, and a loop that sends is taken to run at least once.
@@ -92,19 +94,20 @@ def _candidate(ctx, make_call):
     uses = channel_uses(ctx, fn, decl)
     if uses is None or len(uses.receives) != 1 or not uses.plain or len(uses.goroutines) != 1:
         return None
-    lit, go_stmt = uses.goroutines[0]
+    g = uses.goroutines[0]
+    lit, go_stmt = g.body, g.go_stmt
     if _in_loop(go_stmt, fn) or _in_loop(uses.receives[0], fn):
         return None  # several goroutines, or a stream of values: counts are not checked
-    cfg = ctx.analysis.cfg(gf, lit)
+    cfg = ctx.analysis.cfg(g.file, lit)
     if cfg is None:
         return None
-    path = escape(cfg, cfg.entry, uses.sends)
-    if path is None or reports_failure(ctx, path):
+    path = escape(cfg, cfg.entry, g.sends)
+    if path is None or reports_failure(ctx, path, g.file):
         return None
     last = path[-1].nodes[-1] if path[-1].nodes else None
     if last is None or last.type != "return_statement" or _through_select(path):
         return None  # a select's other case (ctx.Done, a quit channel) may not fire while we wait
-    if not _decided_by_goroutine(gf, pkg, path, lit):
+    if not _decided_by_goroutine(g.file, pkg, path, lit):
         return None  # the same condition may keep the function from receiving
     name = gf.node_text(var)
     recv = min(uses.receives, key=lambda n: n.start_byte)
@@ -112,6 +115,10 @@ def _candidate(ctx, make_call):
         return None
     go_line = go_stmt.start_point[0] + 1
     how = f"returns at line {last.start_point[0] + 1} without sending"
+    if lit.type != "func_literal":  # `go worker(ch)`: the return is in another function
+        callee = " ".join(gf.node_text(go_stmt.named_children[0].child_by_field_name("function")).split())
+        where = f"{g.file.path.rsplit('/', 1)[-1]}:{last.start_point[0] + 1}"
+        how = f"({callee}) returns at {where} without sending"
     related = [ctx.related(go_stmt, "the goroutine that sends is started here"),
                ctx.related(last, f"the goroutine returns here without sending to {name}")]
     return ctx.report(
@@ -148,8 +155,9 @@ def _decided_by_goroutine(gf, pkg, path, lit) -> bool:
             stack.extend(n.named_children)
             if n.type == "identifier":
                 d = pkg.lookup(gf, n)
-                if d is not None and lit.start_byte <= d.node.start_byte < lit.end_byte:
-                    return True
+                if d is not None and lit.start_byte <= d.node.start_byte < lit.end_byte \
+                        and (lit.type == "func_literal" or d.how not in ("param", "variadic")):
+                    return True  # (a started function's parameters come from the caller)
     return False
 
 

@@ -159,7 +159,7 @@ def _report(ctx, here, there):
     related = [
         ctx.related(ev1.other, f"{held} locked here"),
         ctx.related(ev2.other, f"{other_fn} holds {taken} here"),
-        ctx.related(ev2.op.call, f"and then waits for {held} here"),
+        ctx.related(ev2.op.call, f"and then {_how(ev2)} ({held}) here"),
     ]
     return ctx.report(ev1.op.call, msg, related=related)
 
