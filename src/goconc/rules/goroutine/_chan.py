@@ -106,7 +106,7 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
                 return None  # the function sends itself
             if p.parent is not None and p.parent.type == "communication_case":
                 select_sends = True  # a send that may give up (or not be taken)
-            go_stmt = go_literal(owner, fn)
+            go_stmt = go_literal(owner, fn, ctx)
             if go_stmt is None:
                 return None
             sends.append(p)
@@ -221,11 +221,20 @@ def _param_sends(gf, pkg, lit, param):
     return out, in_select
 
 
-def go_literal(lit, fn):
-    """The go statement when `lit` is `go func() {...}()` written directly in `fn`."""
+def go_literal(lit, fn, ctx=None):
+    """The statement that starts `lit` as a goroutine, written directly in `fn`: `go func()
+    {...}()`, or (with ctx) `g.Go(func() error {...})` of an errgroup.Group or a
+    sync.WaitGroup; else None."""
     if lit is None or lit.type != "func_literal":
         return None
     call = lit.parent
+    if call is not None and call.type == "argument_list" and ctx is not None:
+        c = call.parent
+        site = ctx.pkg.go_site(ctx.file, c) if c is not None and c.type == "call_expression" else None
+        stmt = c.parent if site is not None and site.body == lit else None
+        if stmt is not None and stmt.type == "expression_statement" and enclosing_function(stmt) == fn:
+            return stmt
+        return None
     stmt = call.parent if call is not None and call.type == "call_expression" else None
     if stmt is None or stmt.type != "go_statement" or call.child_by_field_name("function") != lit:
         return None

@@ -56,8 +56,8 @@ The channel must be a local variable made in the function with no capacity (or a
 assigned once, and used only by the function itself (receives in its own body) and by
 goroutines it starts with `go func() { ... }()`, `go func(out chan<- T) { ... }(ch)` or
 `go worker(ch)` / `go s.worker(ch)` (a function or method of the package that the call graph
-resolves, whose parameter is used only to send, in its own body), with plain sends, not in a
-`select`. A channel
+resolves, whose parameter is used only to send, in its own body), or `g.Go(func() error {...})`
+of an `errgroup.Group` or a `sync.WaitGroup`, with plain sends, not in a `select`. A channel
 that is passed to a call, stored, returned, closed by the function, ranged over, or used by any
 other closure is not checked. The goroutine must send on every path it can return by (one that may send
 to another channel instead is not sure to block). The function's path must end in an explicit
@@ -88,7 +88,7 @@ from goconc.rules.goroutine._chan import (
 @rule(code="GC1002", name="leaked-sender", severity=Severity.ERROR, query="leaked_sender.scm")
 def check(ctx):
     gf = ctx.file
-    if b"make(chan" not in gf.src.replace(b" ", b"") or b"go " not in gf.src:
+    if b"make(chan" not in gf.src.replace(b" ", b"") or (b"go " not in gf.src and b".Go(" not in gf.src):
         return
     for call in ctx.captures().get("call", ()):
         got = _candidate(ctx, call)

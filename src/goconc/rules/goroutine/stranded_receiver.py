@@ -75,7 +75,7 @@ from goconc.rules.goroutine._chan import channel_uses, escape, reports_failure, 
 @rule(code="GC1003", name="stranded-receiver", severity=Severity.ERROR, query="leaked_sender.scm")
 def check(ctx):
     gf = ctx.file
-    if b"make(chan" not in gf.src.replace(b" ", b"") or b"go " not in gf.src:
+    if b"make(chan" not in gf.src.replace(b" ", b"") or (b"go " not in gf.src and b".Go(" not in gf.src):
         return
     for call in ctx.captures().get("call", ()):
         got = _candidate(ctx, call)

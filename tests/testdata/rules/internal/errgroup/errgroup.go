@@ -1,6 +1,6 @@
 // Package errgroup is a tiny offline stand-in for golang.org/x/sync/errgroup, enough for
-// fixtures to compile. goconc recognises errgroup only by its real import path, so
-// goroutines started through this stub are not seen as goroutines.
+// fixtures to compile. goconc recognises errgroup by an import path ending in /errgroup
+// (x/sync's, a fork's or a vendored copy), so this stub's Go starts goroutines too.
 package errgroup
 
 import (
