@@ -166,10 +166,13 @@ class Paths:
         return defs is not None and len(defs) == 1
 
     def field_class(self, path: AccessPath) -> str | None:
-        """The type-level name of the field a path ends in: `Server.mu` for `s.mu`,
-        `c.srv.mu` and `srvs[i].mu` alike when those are Servers (every instance's field is one
-        class), `mu` for a package-level variable; None for a path that is a variable itself
-        or whose types are not known."""
+        """The type-level name of the location a path ends in: the named type of the last
+        object reached through a pointer (or the root's), then the fields inside that value:
+        `Server.mu` for `s.mu`, `c.srv.mu` and `srvs[i].mu` alike when those are *Server (every
+        instance's field is one class), `Session.st.mu` for a mutex inside a value field of
+        type guarded (not `guarded.mu`: the Session is what is locked); `mu` for a
+        package-level variable. None for a path that is a variable itself or whose types are
+        not known."""
         pkg = self.pkg
         root = path.root
         if root.kind == "global":
@@ -180,19 +183,26 @@ class Paths:
             t = self._root_type(root)
         if not path.steps or t is None:
             return None
-        for st in path.steps[:-1]:
+        owner = t.deref()
+        if owner.kind != "named":
+            return None
+        suffix: list[str] = []
+        last = len(path.steps) - 1
+        for i, st in enumerate(path.steps):
             if st.startswith("["):
-                u = pkg.underlying(t.deref()) if t.deref() is not None else None
+                u = pkg.underlying(t.deref())
                 t = u.elem if u is not None and u.kind in ("slice", "array", "map") else None
+                suffix.append("[]")
             else:
                 t = pkg.field_type(t, st)
+                suffix.append("." + st)
             if t is None:
                 return None
-        last = path.steps[-1]
-        base = t.deref()
-        if last.startswith("[") or base is None or base.kind != "named":
+            if t.kind == "pointer" and t.deref().kind == "named" and i < last:
+                owner, suffix = t.deref(), []  # a new object: what follows is its field
+        if not suffix or suffix[-1] == "[]":
             return None
-        return f"{base}.{last}"
+        return f"{owner}{''.join(suffix)}"
 
     def _root_type(self, root: Root):
         info = self.cg.info(root.func) if root.func is not None else None

@@ -450,16 +450,19 @@ class LockFacts:
                 out.append(("op", o))
         if deferred or rebound:
             return out  # a deferred call's locking is not followed
-        for lock in sorted(summ.acquires, key=_lock_order):
-            o = op(lock, "acquire")
-            if o is not None:
-                out.append(("op", o))
+        # what it takes and releases again, between what it releases and what it returns
+        # with held (a callee that drops the caller's lock around a call-out does not take
+        # the other lock while holding the caller's)
         released = {(lk[0], lk[1]) for lk in summ.releases}
         for lock in sorted(summ.locks - summ.acquires, key=_lock_order):
             if (lock[0], lock[1]) not in released:
                 o = op(lock, "acquire", transient=True)
                 if o is not None:
                     out.append(("op", o))
+        for lock in sorted(summ.acquires, key=_lock_order):
+            o = op(lock, "acquire")
+            if o is not None:
+                out.append(("op", o))
         return out
 
     def assigned_in(self, fid) -> frozenset[str]:

@@ -53,12 +53,15 @@ No automatic fix: which order is right, and whether a critical section may be sp
 design decision.
 
 ## Limitations
-Locks are compared by class: the type and field that hold them (`Server.mu`), the
-package-level variable, or the local variable that the goroutines of one call share (a
+Locks are compared by class: the object's type and the field that holds them (`Server.mu`
+for `s.mu` and `c.srv.mu` alike; `Session.st.mu` for a mutex inside a struct value that a
+Session holds, so two owners of one helper type are two classes), the package-level variable, or the local variable that the goroutines of one call share (a
 mutex passed as a parameter has no class and is not compared). Two locks of the same class (two `Node.mu` of a tree, taken
 hand-over-hand) are never reported, because the order among instances is not known. A lock
 must be held on every path to the second `Lock`, and the second taken on every path through a
-call, for the order to count; calls are followed within the package (not through interfaces,
+call, for the order to count (a callee that releases the caller's lock around its call-out is
+taken to take its other locks while not holding it); a closure called in place, a deferred
+call and `sync.Once.Do` are not followed; calls are followed within the package (not through interfaces,
 func values or other packages), and code that passes the lock's address or a method value of
 it along is not followed. Two read locks (`RLock`) in both orders are not reported (readers do
 not wait for readers). The rule does not know whether the two functions can run at the same

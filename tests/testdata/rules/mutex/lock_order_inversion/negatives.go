@@ -167,3 +167,80 @@ func second() {
 	a.Unlock()
 	b.Unlock()
 }
+
+// One lock-carrying helper type used by two owners: Session's and Stream's locks are two
+// classes (Session.st.mu, Stream.st.mu), taken in one order.
+
+type guarded struct {
+	mu sync.Mutex
+	n  int
+}
+
+type Session struct {
+	st   guarded
+	conn *Conn2
+}
+
+type Stream struct {
+	st guarded
+}
+
+type Conn2 struct {
+	mu      sync.Mutex
+	streams []*Stream
+}
+
+func (s *Session) Close() {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	s.conn.mu.Lock()
+	s.conn.mu.Unlock()
+}
+
+func (c *Conn2) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.streams {
+		st.st.mu.Lock()
+		st.st.n = 0
+		st.st.mu.Unlock()
+	}
+}
+
+// A callee that drops the caller's lock around a call-out takes the other lock unheld.
+
+type Notifier struct {
+	mu   sync.Mutex
+	sink *Sink
+}
+
+type Sink struct {
+	mu    sync.Mutex
+	owner *Notifier
+	n     int
+}
+
+func (s *Sink) flush() {
+	s.mu.Lock()
+	s.n = 0
+	s.mu.Unlock()
+}
+
+func (n *Notifier) notifyLocked() {
+	n.mu.Unlock()
+	n.sink.flush()
+	n.mu.Lock()
+}
+
+func (n *Notifier) Post() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.notifyLocked()
+}
+
+func (s *Sink) Drain() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.owner.mu.Lock()
+	s.owner.mu.Unlock()
+}
