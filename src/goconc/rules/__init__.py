@@ -24,6 +24,7 @@ RULE_MODULES = [
     "goconc.rules.mutex.double_lock",
     "goconc.rules.mutex.deferred_unlock_in_loop",
     "goconc.rules.mutex.lock_order_inversion",
+    "goconc.rules.mutex.lock_held_while_waiting",
     # GC9xxx: found at run time by `goconc race` (and `goconc explain`), not by `goconc check`
     "goconc.rules.runtime.data_race",
     "goconc.rules.runtime.deadlock",

@@ -69,9 +69,24 @@ class Event:
     held: object = None  # for "order": the key of the lock held when op takes another one
 
 
+@dataclass(frozen=True)
+class SyncPoint:
+    """A point where a goroutine waits for another (`wg.Wait()`, a plain receive) or lets
+    others go on (`wg.Done()`, a send, `close(ch)`), on the WaitGroup or channel at `key`."""
+
+    what: str  # Wait | recv | Done | send | close
+    key: object  # AccessPath of the WaitGroup or channel
+    node: Node
+    deferred: bool = False
+
+
 @dataclass
 class FuncLocks:
     events: list[Event] = field(default_factory=list)
+    # waits reached with locks held on every path: (SyncPoint, held (key, mode) pairs, lock sites)
+    waits: list = field(default_factory=list)
+    # Done / send / close points reached with locks held on every path: node id -> held pairs
+    held_at: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -156,6 +171,7 @@ class LockFacts:
         self._release_names: frozenset[str] | None = None
         self._solving = False
         self._names: frozenset[str] | None = None
+        self._sync: dict[int, dict[int, list[SyncPoint]]] = {}
         self._incomplete = False  # a summary was asked for before it was computed
         self._final = False  # the flow under way uses final summaries only: its results are kept
         self._assigned: dict = {}
@@ -216,6 +232,46 @@ class LockFacts:
                 key, _ = self.lock_key(gf, recv, pkg.type_of(gf, recv))
                 put(owner, ("value", key or ("text", key_of(gf, recv)), mv))
         return out
+
+    def sync_points(self, gf: GoFile) -> dict[int, list[SyncPoint]]:
+        """Per function (node id) of the file, its WaitGroup waits and Dones, plain channel
+        receives, sends and closes (not those in a select: a select may take another case),
+        with the access path of the WaitGroup or channel."""
+        got = self._sync.get(id(gf))
+        if got is not None:
+            return got
+        got = self._sync[id(gf)] = {}
+        src = gf.src
+        if b"<-" not in src and b"Wait()" not in src and b"Done()" not in src and b"close(" not in src:
+            return got
+        pkg = self.pkg
+        caps = run_captures(compile_query("goconc.rules.mutex", "sync_points.scm"), gf.root)
+        points: list[tuple[str, Node, Node]] = []
+        for call in caps.get("wg_call", ()):
+            f = call.child_by_field_name("function")
+            fld = f.child_by_field_name("field") if f is not None else None
+            recv = f.child_by_field_name("operand") if f is not None else None
+            if fld is not None and recv is not None and pkg.is_waitgroup(pkg.type_of(gf, recv)):
+                points.append((gf.node_text(fld), call, recv))
+        for what, cap in (("recv", "receive"), ("send", "send"), ("close", "close")):
+            for n in caps.get(cap, ()):
+                ch = n.child_by_field_name("operand") if what == "recv" else \
+                    n.child_by_field_name("channel") if what == "send" else \
+                    next((a for a in n.child_by_field_name("arguments").named_children if a.type != "comment"), None)
+                if ch is None or _in_select_case(n):
+                    continue
+                t = pkg.underlying(pkg.type_of(gf, ch))
+                if t is not None and t.kind == "chan":
+                    points.append((what, n, ch))
+        for what, n, target in points:
+            key = self.paths.of(gf, target)
+            owner = enclosing_function(n)
+            if key is None or owner is None:
+                continue
+            p = n.parent
+            deferred = p is not None and p.type == "defer_statement"
+            got.setdefault(owner.id, []).append(SyncPoint(what, key, n, deferred))
+        return got
 
     def lock_key(self, gf: GoFile, recv: Node, rt) -> tuple[AccessPath | None, frozenset[str]]:
         """The access path of the lock `recv` denotes, and the variables it depends on.
@@ -531,6 +587,20 @@ class LockFacts:
         for n in self._in_file.get(gf.path, ()):
             fns.setdefault(n.id, n)
         return sorted(fns.values(), key=lambda n: n.start_byte)
+def _in_select_case(n: Node) -> bool:
+    """`n` is the communication of a select case (or the receive inside one)."""
+    for _ in range(4):
+        p = n.parent
+        if p is None:
+            return False
+        if p.type == "communication_case":
+            return True
+        if p.type not in ("receive_statement", "expression_statement", "expression_list", "send_statement"):
+            return False
+        n = p
+    return False
+
+
 def _drop_balanced_deferred_closures(out: dict[int, FuncItems]) -> None:
     """`defer func() { mu.Lock(); ...; mu.Unlock() }()` is a critical section of its own that
     runs at return: it neither releases nor takes the lock for the function deferring it."""
@@ -931,6 +1001,25 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
         st = in_state
         for n in b.nodes:
             st = step(st, n, True)
+
+    # Waits reached with locks held on every path, and the locks held where others are let go
+    # on (for lock-held-while-waiting).
+    for sp in self.sync_points(gf).get(fn.id, ()):
+        if sp.deferred or sp.what == "Add":
+            continue
+        b = cfg.block_of(sp.node)
+        if b is None or b not in states:
+            continue
+        st = states[b][0]
+        for n in b.nodes:
+            if n.start_byte <= sp.node.start_byte < n.end_byte:
+                break
+            st = step(st, n, False)
+        held = frozenset(h for h in st[0] if h[0] not in opaque)
+        if held and sp.what in ("Wait", "recv"):
+            result.waits.append((sp, held, st[1]))
+        elif held:
+            result.held_at[sp.node.id] = held
 
     exits = [states[p][1] for p in cfg.exit.preds if p in states]
     deferred_keys = {d[0] for st in exits for d in st[2]}
