@@ -172,6 +172,8 @@ class LockFacts:
         self._solving = False
         self._names: frozenset[str] | None = None
         self._sync: dict[int, dict[int, list[SyncPoint]]] = {}
+        self._lit_summaries: dict = {}
+        self._lit_busy: set = set()
         self._incomplete = False  # a summary was asked for before it was computed
         self._final = False  # the flow under way uses final summaries only: its results are kept
         self._assigned: dict = {}
@@ -455,8 +457,12 @@ class LockFacts:
             callee = site.callee
             if callee.kind == "func":
                 if callee.id.is_literal:
-                    continue
-                summ = self.summary(callee.id)
+                    if site.kind != "call" or site.node.child_by_field_name("function") is None \
+                            or site.node.child_by_field_name("function").type != "func_literal":
+                        continue  # only a literal called where it is written: func() { ... }()
+                    summ = self._literal_summary(callee.id)
+                else:
+                    summ = self.summary(callee.id)
                 if summ.empty:
                     continue
                 out.extend(self._effects(site, summ, deferred))
@@ -469,6 +475,26 @@ class LockFacts:
             self._call_items[fn.id] = out
         return out
 
+    def _literal_summary(self, fid) -> LockSummary:
+        """The summary of a literal called in place (`func() { mu.Lock(); ... }()`), from its
+        own flow; EMPTY while that flow is under way (its closures' checks ask again)."""
+        got = self._lit_summaries.get(fid)
+        if got is not None:
+            return got
+        if fid in self._lit_busy:
+            return EMPTY
+        info = self.cg.info(fid)
+        if info is None:
+            return EMPTY
+        self._lit_busy.add(fid)
+        try:
+            _, got = self._flow(info.file, info.node)
+        finally:
+            self._lit_busy.discard(fid)
+        if not self._provisional:
+            self._lit_summaries[fid] = got
+        return got
+
     def _callee_names(self) -> frozenset[str]:
         """The names a call must have to matter to a caller's lock state: those of the
         functions with a summary, and those taken for a release when the callee is not known."""
@@ -480,24 +506,30 @@ class LockFacts:
         if summ.unknown:
             return [("release_all", site.node)]
         fn_node = site.node.child_by_field_name("function")
-        via = _WS.sub("", site.file.node_text(fn_node)) if fn_node is not None else site.name
-        out: list = []
         callee = site.callee
+        literal = callee.id is not None and callee.id.is_literal  # func() { ... }() called in place
+        via = "func" if literal else _WS.sub("", site.file.node_text(fn_node)) if fn_node is not None else site.name
+        out: list = []
         # a method value bound before the call (`f := s.get; s = t; f()`) to a receiver that the
         # caller reassigns: which value it was bound to is not followed
         rebound = callee.recv is not None and not (
             site.node.start_byte <= callee.recv.start_byte < site.node.end_byte) and bool(
             root_names(site.file, callee.recv) & self.assigned_in(site.caller))
 
+        def caller_path(path):
+            if literal and path.root.func != callee.id:
+                return path  # captured from the function around it: already the caller's
+            return self.paths.substitute(path, site, exact=True)
+
         def op(lock: Lock, what: str, transient: bool = False) -> LockOp | None:
-            q = self.paths.substitute(lock[0], site, exact=True)
+            q = caller_path(lock[0])
             if q is None or "[]" in q.steps:
                 return None
-            return LockOp(q, _OP[what, lock[1]], site.node, lock[2], deferred, _path_roots(q),
-                          self._written(site, lock[0], q), via, transient)
+            text = str(q) if literal and q is lock[0] else self._written(site, lock[0], q)
+            return LockOp(q, _OP[what, lock[1]], site.node, lock[2], deferred, _path_roots(q), text, via, transient)
 
         for path in sorted(summ.opaque, key=str):
-            q = self.paths.substitute(path, site, exact=True)
+            q = caller_path(path)
             if q is not None:
                 out.append(("value", q, site.node))  # the caller cannot follow this lock either
         for lock in sorted(summ.releases, key=_lock_order):

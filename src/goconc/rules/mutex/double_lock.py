@@ -41,7 +41,8 @@ func (s *Store) Put(k, v string) {
 
 ## Limitations
 A callee is followed when the call graph resolves it to a function or method of the same
-package (not through an interface or a func value), and only when it takes the lock on every
+package, or it is a closure called where it is written (`func() { ... }()`); not through an
+interface or a func value, and only when it takes the lock on every
 path to its return, with the lock named from the caller's side (its receiver or an argument,
 not a value it computes). A callee that may release the lock in a way the analysis does not
 follow (the lock's address or a method value of it passed on) ends tracking for its callers.

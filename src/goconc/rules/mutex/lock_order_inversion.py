@@ -60,8 +60,8 @@ mutex passed as a parameter has no class and is not compared). Two locks of the 
 hand-over-hand) are never reported, because the order among instances is not known. A lock
 must be held on every path to the second `Lock`, and the second taken on every path through a
 call, for the order to count (a callee that releases the caller's lock around its call-out is
-taken to take its other locks while not holding it); a closure called in place, a deferred
-call and `sync.Once.Do` are not followed; calls are followed within the package (not through interfaces,
+taken to take its other locks while not holding it; a closure called in place counts as part
+of the function); a deferred call and `sync.Once.Do` are not followed; calls are followed within the package (not through interfaces,
 func values or other packages), and code that passes the lock's address or a method value of
 it along is not followed. Two read locks (`RLock`) in both orders are not reported (readers do
 not wait for readers). The rule does not know whether the two functions can run at the same

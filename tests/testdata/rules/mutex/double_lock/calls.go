@@ -210,3 +210,25 @@ func (n *Node) Rebound() int {
 	defer n.mu.Unlock()
 	return f()
 }
+
+// A closure called in place is part of the function.
+func (c *Memo) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	func() { // want `func\(\) locks c.mu while c.mu is already locked at line 216: Go mutexes are not reentrant`
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.items = nil
+	}()
+}
+
+// A closure called in place that takes another lock: fine.
+func (c *Memo) ResetPeer() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	func() {
+		c.peer.mu.Lock()
+		defer c.peer.mu.Unlock()
+		c.peer.items = nil
+	}()
+}

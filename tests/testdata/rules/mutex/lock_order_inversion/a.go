@@ -128,3 +128,35 @@ func transfer(from, to *int, amount int) {
 	<-done
 	<-done
 }
+
+// The second lock taken in a closure called in place.
+type Bank struct {
+	mu     sync.Mutex
+	ledger *Ledger
+}
+
+type Ledger struct {
+	mu    sync.Mutex
+	bank  *Bank
+	lines int
+}
+
+func (b *Bank) Audit() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var n int
+	func() {
+		b.ledger.mu.Lock()
+		defer b.ledger.mu.Unlock()
+		n = b.ledger.lines
+	}()
+	return n
+}
+
+func (l *Ledger) Post() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bank.mu.Lock() // want `locks l.bank.mu \(Bank.mu\) while holding Ledger.mu \(locked at line 157\), but \(\*Bank\).Audit takes them in the opposite order \(Bank.mu, then Ledger.mu, at a.go:148\)`
+	l.lines++
+	l.bank.mu.Unlock()
+}
