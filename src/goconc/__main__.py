@@ -3,11 +3,15 @@
 Ctrl-C before the command line is parsed (while Python imports goconc) ends the run with one
 line and exit 130, as it does later: never a traceback, never click's "Aborted!" (exit 1 would
 mean "findings" to CI). The handler is installed here, not when goconc.cli is imported, so
-that programs and tests importing goconc keep their own Ctrl-C.
+that programs and tests importing goconc keep their own Ctrl-C. (A Ctrl-C in the first
+milliseconds, while Python itself is still finding the package, before any line here runs,
+is Python's to report.)
 """
 
+# `_signal` is the C module: importing `signal` first builds its enums, a window long enough
+# for an early Ctrl-C to land in and print a traceback.
+import _signal
 import os
-import signal
 
 
 def _early_interrupt(signum, frame):  # pragma: no cover - timing dependent
@@ -16,7 +20,7 @@ def _early_interrupt(signum, frame):  # pragma: no cover - timing dependent
 
 
 try:
-    signal.signal(signal.SIGINT, _early_interrupt)
+    _signal.signal(_signal.SIGINT, _early_interrupt)
 except (ValueError, OSError):  # not the main thread
     pass
 
@@ -25,18 +29,18 @@ def run() -> None:
     from goconc.cli import main
 
     try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # from here, KeyboardInterrupt
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)  # from here, KeyboardInterrupt
     except (ValueError, OSError):
         pass
     try:
         main()
     except KeyboardInterrupt:  # between the handler and click's own try
-        _early_interrupt(signal.SIGINT, None)
+        _early_interrupt(_signal.SIGINT, None)
     except Exception as exc:
         # Ctrl-C while a module is imported lazily can surface wrapped: a class body's
         # __set_name__ turns it into RuntimeError("Error calling __set_name__ ...")
         if _interrupted(exc):
-            _early_interrupt(signal.SIGINT, None)
+            _early_interrupt(_signal.SIGINT, None)
         raise
 
 
