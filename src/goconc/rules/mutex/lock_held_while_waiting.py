@@ -58,9 +58,13 @@ as `ctx.Done()`), reached with the lock held on every path. The other side is fo
 "the same" means the same field of an object of the same type, hanging off that object as the
 lock does (`s.done` and `s.mu` in both), or the very variables a goroutine literal captures. That
 goroutine must lock the lock (directly or in a call that takes it on every path) before its
-`Done`/send/close in the source, or anywhere when that one is deferred; for a receive, every
-function that sends on or closes the channel must. Read locks held and read locks wanted do not
-conflict and are not reported. Whether the other goroutine is actually running is not checked.
+`Done`/send/close in the source, or anywhere when that one is deferred, and it must not be
+able to be past that `Lock` already: it takes the lock in a loop (it comes back for it until
+told to stop), or it is a goroutine literal the waiting function starts after taking the lock
+and before the wait (a handshake or an earlier wait that lets it through first is not modelled,
+so other shapes stay quiet); for a receive, every
+function that sends on or closes the channel must. A read lock held while the other side wants a read
+lock is not reported (it deadlocks only when a writer queues in between). Whether the other goroutine is actually running is not checked.
 """
 
 from __future__ import annotations
@@ -102,14 +106,15 @@ def check(ctx):
     seen = set()
     for gf, fn, (sp, held, sites) in waits:
         for hkey, mode in sorted(held, key=lambda h: str(h[0])):
-            got = _blocker(paths, fn, sp, hkey, mode, others)
+            site = min((x[2] for x in sites if x[0] == hkey), key=lambda n: n.start_byte, default=None)
+            got = _blocker(paths, fn, sp, hkey, mode, others, site.end_byte if site is not None else None)
             if got is None or sp.node.id in seen:
                 continue
             seen.add(sp.node.id)
             yield _report(ctx, gf, sp, hkey, sites, got)
 
 
-def _blocker(paths, fn, sp, hkey, mode, others):
+def _blocker(paths, fn, sp, hkey, mode, others, locked_at):
     """The (file, function, release point, lock op) of a goroutine that must take `hkey`'s lock
     before it lets the wait `sp` end (for a receive: every function that could end it must);
     else None."""
@@ -128,13 +133,33 @@ def _blocker(paths, fn, sp, hkey, mode, others):
             blocking = next((t for t in takes if (r.deferred or t.call.start_byte < r.node.start_byte)
                              and t.key not in held_here  # sent under the lock: waits only if not yet
                              and not (t.mode == "R" and mode == "R")
-                             and _related(paths, sp.key, hkey, r.key, t.key)), None)
+                             and _related(paths, sp.key, hkey, r.key, t.key)
+                             and _not_past(fn, sp, fn2, t, locked_at)), None)
             if blocking is None:
                 if sp.what == "recv":
                     return None  # this sender or closer can end the wait without the lock
                 continue
             found = found or (gf2, fn2, r, blocking)
     return found
+
+
+def _not_past(fn, sp, fn2, take, locked_at) -> bool:
+    """The other goroutine cannot already be past its Lock: it takes the lock in a loop (it
+    comes back for it until told to stop), or it is a goroutine the waiting function starts
+    after it has taken the lock and before the wait (it cannot get the lock in between)."""
+    p = take.call.parent
+    while p is not None and p != fn2:
+        if p.type in ("for_statement", "func_literal"):
+            if p.type == "for_statement":
+                return True
+            break
+        p = p.parent
+    if fn2.type != "func_literal":
+        return False
+    start = fn2.parent.parent if fn2.parent is not None else None  # go f() / g.Go(f)
+    if start is None or locked_at is None or not (locked_at <= start.start_byte < sp.node.start_byte):
+        return False
+    return enclosing_function(start) == fn
 
 
 def _callee_adds(ctx, lf, fn) -> list:

@@ -59,7 +59,8 @@ func (t *Tree) Count() int {
 	return n
 }
 
-// Readers share: a read lock held while readers wait for it.
+// A read lock held while a reader waits for it: not reported (it deadlocks only when a
+// writer queues in between).
 type Cache struct {
 	mu   sync.RWMutex
 	data map[string]string
@@ -160,4 +161,34 @@ func (m *Monitor) Stop() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wg.Wait()
+}
+
+// The goroutines were let through before the lock was taken: wg.Wait() first, then the
+// buffered results are read under the lock.
+type Agg struct {
+	mu  sync.Mutex
+	sum int
+}
+
+func (a *Agg) Sum(n int) int {
+	results := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			a.mu.Lock()
+			a.sum += i
+			a.mu.Unlock()
+			results <- i
+		}(i)
+	}
+	wg.Wait()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := 0
+	for i := 0; i < n; i++ {
+		t += <-results
+	}
+	return t
 }
