@@ -81,24 +81,11 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
     assignment; None when it is used in any other way (passed, stored, returned, closed,
     ranged over, used by another closure, sent to by `fn`)."""
     gf, pkg = ctx.file, ctx.pkg
-    name = decl.name
     sends, receives, lits = [], [], {}
     plain = True
     select_sends = False
     defined = 0
-    stack = [fn.child_by_field_name("body")]
-    while stack:
-        n = stack.pop()
-        if n is None:
-            continue
-        stack.extend(n.named_children)
-        if n.type != "identifier" or gf.node_text(n) != name:
-            continue
-        d = pkg.lookup(gf, n)
-        if d is None or d.node != decl.node:
-            continue
-        if n == decl.node:
-            continue
+    for n in _uses(gf, pkg, fn.child_by_field_name("body"), decl.node):
         p = n.parent
         owner = enclosing_function(n)
         if p.type == "send_statement" and p.child_by_field_name("channel") == n:
@@ -173,6 +160,23 @@ def _started_function(ctx, call):
     return info
 
 
+def _uses(gf, pkg, body, declared):
+    """The identifiers in `body` that refer to the variable declared at identifier
+    `declared` (the declaring identifier itself left out)."""
+    name = gf.node_text(declared)
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        stack.extend(n.named_children)
+        if n.type != "identifier" or n == declared or gf.node_text(n) != name:
+            continue
+        d = pkg.lookup(gf, n)
+        if d is not None and d.node == declared:
+            yield n
+
+
 def _param_ident(lit, args, arg):
     """The parameter name of `lit` that argument `arg` is passed to (None: variadic, unnamed)."""
     if arg not in args:
@@ -194,19 +198,8 @@ def _param_sends(gf, pkg, lit, param):
     None when the parameter is used in any other way."""
     if param is None:
         return None
-    name = gf.node_text(param)
     out, in_select = [], False
-    stack = [lit.child_by_field_name("body")]
-    while stack:
-        n = stack.pop()
-        if n is None:
-            continue
-        stack.extend(n.named_children)
-        if n.type != "identifier" or gf.node_text(n) != name:
-            continue
-        d = pkg.lookup(gf, n)
-        if d is None or d.node != param:
-            continue
+    for n in _uses(gf, pkg, lit.child_by_field_name("body"), param):
         p = n.parent
         if p.type == "send_statement" and p.child_by_field_name("channel") == n and enclosing_function(n) == lit:
             out.append(p)
