@@ -215,15 +215,13 @@ class Paths:
         return self.pkg.type_of(gf, node)
 
     def _global_type(self, name: str):
+        """The type of a package-level variable, as the model types its name."""
         got = self.pkg.var_nodes.get(name)
         if got is None:
             return None
         vgf, spec = got
-        tn = spec.child_by_field_name("type")
-        if tn is not None:
-            return self.pkg.resolve_type(tn, vgf)
-        names = spec.children_by_field_name("name")
-        return self.pkg.type_of(vgf, names[0]) if len(names) == 1 else None
+        ident = next((n for n in spec.children_by_field_name("name") if vgf.node_text(n) == name), None)
+        return self.pkg.type_of(vgf, ident) if ident is not None else None
 
     # ---- calls -----------------------------------------------------------------------------
 

@@ -21,6 +21,26 @@ def line_of(node) -> int:
     return node.start_point[0] + 1
 
 
+def func_name(gf, fn) -> str:
+    """How a function is named in a message: `(*Conn).Close`, `flush`, `a func literal in
+    Serve`."""
+    from goconc.gomodel import top_function
+
+    if fn.type == "func_literal":
+        top = top_function(fn)
+        return f"a func literal in {func_name(gf, top)}" if top is not None and top != fn else "a func literal"
+    name = fn.child_by_field_name("name")
+    text = gf.node_text(name) if name is not None else "?"
+    if fn.type == "method_declaration":
+        recv = fn.child_by_field_name("receiver")
+        tn = None
+        for p in recv.named_children if recv is not None else ():
+            tn = p.child_by_field_name("type")
+        if tn is not None:
+            return f"({' '.join(gf.node_text(tn).split())}).{text}"
+    return text
+
+
 def op_text(ev_op) -> str:
     return f"{ev_op.text}.{ev_op.op}()"
 

@@ -73,7 +73,7 @@ from goconc.analysis import PATHS
 from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.mutex._common import line_of
+from goconc.rules.mutex._common import func_name, line_of
 from goconc.rules.mutex._lockflow import ACQUIRE, facts
 
 _RELEASES = {"Wait": ("Done",), "recv": ("send", "close")}
@@ -236,10 +236,8 @@ def _report(ctx, gf, sp, hkey, sites, got):
 
 
 def _name(gf, fn) -> str:
-    from goconc.rules.mutex.lock_order_inversion import _name as name
-
     if fn.type == "func_literal":
         p = fn.parent.parent if fn.parent is not None else None
         if p is not None and p.type == "go_statement":
             return f"the goroutine started at line {line_of(p)}"
-    return name(gf, fn)
+    return func_name(gf, fn)

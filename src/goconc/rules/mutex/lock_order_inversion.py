@@ -74,7 +74,7 @@ from __future__ import annotations
 from goconc.analysis import PATHS
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.mutex._common import line_of
+from goconc.rules.mutex._common import func_name, line_of
 from goconc.rules.mutex._lockflow import facts
 
 
@@ -153,7 +153,7 @@ def _report(ctx, here, there):
     in the other order."""
     _, _, ev1, held, taken = here
     gf2, fn2, ev2, _, _ = there
-    other_fn = _name(gf2, fn2)
+    other_fn = func_name(gf2, fn2)
     where = f"{gf2.path.rsplit('/', 1)[-1]}:{line_of(ev2.op.call)}"
     what = _how(ev1) + (f" ({taken})" if taken != ev1.op.text else "")
     msg = (f"{what} while holding {held} (locked at line {line_of(ev1.other)}), but "
@@ -165,23 +165,3 @@ def _report(ctx, here, there):
         ctx.related(ev2.op.call, f"and then {_how(ev2)} ({held}) here"),
     ]
     return ctx.report(ev1.op.call, msg, related=related)
-
-
-def _name(gf, fn) -> str:
-    """How a function is named in a message: `(*Conn).Close`, `flush`, `a func literal in
-    Serve`."""
-    from goconc.gomodel import top_function
-
-    if fn.type == "func_literal":
-        top = top_function(fn)
-        return f"a func literal in {_name(gf, top)}" if top is not None and top != fn else "a func literal"
-    name = fn.child_by_field_name("name")
-    text = gf.node_text(name) if name is not None else "?"
-    if fn.type == "method_declaration":
-        recv = fn.child_by_field_name("receiver")
-        tn = None
-        for p in recv.named_children if recv is not None else ():
-            tn = p.child_by_field_name("type")
-        if tn is not None:
-            return f"({' '.join(gf.node_text(tn).split())}).{text}"
-    return text
