@@ -83,3 +83,41 @@ def test_a_failed_analysis_is_one_internal_error_per_rule_and_package(tmp_path, 
     assert len(lines) == 1, res.stdout
     assert "rule GC3002 skipped this package because analysis callgraph failed: ValueError: boom" in lines[0]
     assert res.exit_code == 1
+
+
+# --- time: package-wide analyses run on the package's clock, not on the file's -------------
+
+
+def _engine_pass():
+    from goconc import engine
+    from goconc.gomodel import Package
+
+    return engine, engine.Analysis(Package("p", "", []))
+
+
+def test_an_analysis_asked_for_by_a_file_stops_that_file_s_clock():
+    import time
+
+    engine, analysis = _engine_pass()
+    slow = Analyzer("slow", "", run=lambda p: time.sleep(0.4) or 7)
+    clock = engine._PackageClock(5.0)
+    with engine._Budget(0.2, clock, analysis) as budget:
+        assert analysis.result(slow) == 7  # 0.4 s, over the file's 0.2 s: not charged to the file
+        time.sleep(0.05)
+    assert not budget.expired and not budget.package_expired
+    assert 4.4 < clock.left < 4.7  # charged to the package
+    with pytest.raises(engine._OverBudget), engine._Budget(0.2, clock, analysis):
+        time.sleep(0.5)  # the file's own work still has its limit
+
+
+def test_package_wide_analyses_over_the_package_s_time_stop_the_package():
+    import time
+
+    engine, analysis = _engine_pass()
+    slow = Analyzer("slow", "", run=lambda p: time.sleep(1.0))
+    with pytest.raises(engine._PackageOverBudget), engine._Budget(5.0, engine._PackageClock(0.2), analysis):
+        analysis.result(slow)
+    import contextlib
+
+    assert analysis.pass_.pausing is contextlib.nullcontext  # the hook is taken down again
+    assert analysis.result(Analyzer("fast", "", run=lambda p: 1)) == 1

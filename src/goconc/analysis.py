@@ -15,6 +15,7 @@ one internal error instead of silently losing its findings.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,9 @@ class Pass:
         self._running: set[int] = set()
         self._cfgs: dict[int, Any] = {}
         self.notes: list = []  # goconc.model.Problem: what an analysis could not do, shown with -v
+        # wraps each analyzer's run: the driver stops a file's clock there (package-wide work
+        # has the package's own time limit)
+        self.pausing: Callable[[], Any] = contextlib.nullcontext
 
     def cfg(self, gf, fn):
         """The control-flow graph of a function declaration or literal (memoised); None when
@@ -87,7 +91,8 @@ class Pass:
         try:
             for req in a.requires:
                 self.result(req)
-            value = a.run(self)
+            with self.pausing():
+                value = a.run(self)
         except AnalysisFailed as exc:  # something it requires failed
             self._results[key] = _Failure(exc.analyzer, exc.cause)
             raise

@@ -164,7 +164,7 @@ class CallGraph:
 
         for top, o in group:
             self._numbered.add(top.id)
-            lits = captures("literals", top).get("lit", [])
+            lits = captures(self._top_of[top.id][0], "literals", top).get("lit", [])
             if lits:
                 _number_literals(self, self._top_of[top.id][0], [(top, o)], lits)
 
@@ -506,7 +506,7 @@ def _list_calls(g: CallGraph, gf: GoFile, top: Node, owner: FuncId) -> None:
     open_: list[tuple[int, FuncId]] = []
     j = 0
     pkg = g.pkg
-    for node in captures("calls", top).get("call", []):  # in source order
+    for node in captures(gf, "calls", top).get("call", []):  # in source order
         start = node.start_byte
         # literals that start before the call (strictly: `func(){}()` is a call around its literal)
         while j < len(spans) and spans[j][0] < start:
@@ -753,7 +753,7 @@ class _Resolver:
     def _scan(self, gf: GoFile, top: Node, table: dict[int, list[Node | None]], escapes: set[int]) -> None:
         from goconc.queries import captures
 
-        caps = captures("assignments", top)
+        caps = captures(gf, "assignments", top)
         for n in caps.get("assign", ()):
             left = n.child_by_field_name("left")
             right = n.child_by_field_name("right")

@@ -10,6 +10,7 @@ Trees never cross process boundaries: workers get paths and send back plain find
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +20,7 @@ from goconc import suppress
 from goconc.analysis import AnalysisFailed
 from goconc.gomodel import Package
 from goconc.loader import DirUnit, collect, is_generated, is_ignored_by_build_tag, read_regular
-from goconc.queries import run_captures, run_matches
+from goconc.queries import file_captures
 from goconc.model import (
     INTERNAL_ERROR,
     PARSE_ERROR,
@@ -102,14 +103,13 @@ class FileContext(_Reporting):
     def type_of(self, expr: Node):
         return self.pkg.type_of(self.file, expr)
 
-    def captures(self) -> dict[str, list[Node]]:
-        """Captures of the rule's query over the file, each list in source order."""
-        q = self.rule.compiled_query()
-        return run_captures(q, self.file.root) if q is not None else {}
-
-    def matches(self) -> list[tuple[int, dict[str, list[Node]]]]:
-        q = self.rule.compiled_query()
-        return run_matches(q, self.file.root) if q is not None else []
+    def captures(self, node: Node | None = None) -> dict[str, list[Node]]:
+        """Captures of the rule's query over the file (or over `node` of it), each list in
+        source order, from the file's index."""
+        r = self.rule
+        if r.query is None:
+            return {}
+        return file_captures(self.file, r.module.rsplit(".", 1)[0], r.query, node)
 
     def file_of(self, node: Node) -> GoFile:
         """The file a node is in: this one, or another file of the package (a method declared
@@ -168,20 +168,41 @@ class _OverBudget(BaseException):
     rule's own `except Exception` cannot swallow it)."""
 
 
+class _PackageOverBudget(BaseException):
+    """The package-wide analyses ran out of the package's time."""
+
+
+class _PackageClock:
+    """What is left of a package's time for its package-wide analyses (the call graph, lock
+    summaries): `seconds` a file times its number of files."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.left = seconds
+
+
 class _Budget:
     """A per-file time limit, enforced with a timer signal where one can be set (the main
     thread of a process on POSIX); elsewhere it is not enforced.
 
     The timer's exception can be swallowed where Python cannot raise it (a garbage collector
     callback, a __del__): so the timer repeats until the file is done, and `expired` stays
-    set, which the caller checks once the rules return."""
+    set, which the caller checks once the rules return.
 
-    def __init__(self, seconds: float | None) -> None:
+    Package-wide analyses a rule asks for on the way (analysis.Pass runs them inside
+    `paused()`) stop the file's clock and run on the package's: the first file of a large
+    package must not pay for all of them."""
+
+    def __init__(self, seconds: float | None, package: _PackageClock | None = None,
+                 analysis: Analysis | None = None) -> None:
         import signal
         import threading
 
         self.seconds = seconds
         self.expired = False
+        self.package_expired = False
+        self.package = package
+        self.analysis = analysis
+        self._depth = 0
         self.active = bool(seconds) and hasattr(signal, "setitimer") \
             and threading.current_thread() is threading.main_thread()
 
@@ -190,12 +211,37 @@ class _Budget:
             import signal
 
             def expired(signum, frame):
+                if self._depth:
+                    self.package_expired = True
+                    raise _PackageOverBudget
                 self.expired = True
                 raise _OverBudget
 
             self._old = signal.signal(signal.SIGALRM, expired)
             signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.2)
+            if self.analysis is not None and self.package is not None and self.package.left is not None:
+                self.analysis.pass_.pausing = self.paused
         return self
+
+    @contextlib.contextmanager
+    def paused(self):
+        import signal
+        import time
+
+        if self._depth:  # an analysis another one requires: already on the package's clock
+            yield
+            return
+        file_left, _ = signal.getitimer(signal.ITIMER_REAL)
+        start = time.monotonic()
+        self._depth += 1
+        signal.setitimer(signal.ITIMER_REAL, max(self.package.left, 0.001), 0.2)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self._depth -= 1
+            self.package.left -= time.monotonic() - start
+            signal.setitimer(signal.ITIMER_REAL, max(file_left, 0.001), 0.2)
 
     def __exit__(self, *exc) -> None:
         if self.active:
@@ -203,6 +249,8 @@ class _Budget:
 
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._old)
+            if self.analysis is not None:
+                self.analysis.pass_.pausing = contextlib.nullcontext
 
 
 def read_sources(paths: Sequence[str]) -> dict[str, bytes | OSError]:
@@ -275,38 +323,15 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
     for name, pfiles in sorted(by_pkg.items()):
         res.packages += 1
         pkg = Package(name, directory, pfiles, go_version, module_path)
-        analysis = Analysis(pkg)
-        found: list[Diagnostic] = []  # of every file of the package: a rule may report in another file
-        skipped: set[str] = set()
-        file_rules = [r for r in rules if r.scope == "file"]
-        package_rules = [r for r in rules if r.scope == "package"]
-        for gf in pfiles:
-            try:
-                with _Budget(file_timeout) as budget:
-                    got = _run_rules(file_rules, gf, analysis, codes, res)
-                if budget.expired:  # the timer fired where its exception was swallowed
-                    raise _OverBudget
-            except _OverBudget:
-                res.problems.append(Problem(gf.path, f"analysis took longer than {file_timeout:g} s; skipped "
-                                                     "(raise --file-timeout to analyse it)"))
-                res.cacheable = False
-                skipped.add(gf.path)
-                res.notes.extend(analysis.notes)
-                analysis = Analysis(pkg)  # facts computed half-way must not reach the other files
-                continue
-            found.extend(got)
-        if package_rules:
-            try:
-                with _Budget(file_timeout * len(pfiles) if file_timeout else None) as budget:
-                    got = _run_rules(package_rules, None, analysis, codes, res)
-                if budget.expired:
-                    raise _OverBudget
-                found.extend(got)
-            except _OverBudget:
-                res.problems.append(Problem(display(directory) if display else directory,
-                                            f"the package-wide rules took longer than {file_timeout:g} s a file; "
-                                            "skipped (raise --file-timeout to run them)"))
-                res.cacheable = False
+        try:
+            found, skipped, analysis = _run_package(pkg, rules, codes, res, file_timeout, display, directory)
+        except _PackageOverBudget:
+            res.problems.append(Problem(display(directory) if display else directory,
+                                        f"the package-wide analyses of package {name} took longer than "
+                                        f"{file_timeout:g} s a file; package skipped (raise --file-timeout to "
+                                        "analyse it)"))
+            res.cacheable = False
+            continue
         by_file: dict[str, list[Diagnostic]] = {}
         for d in found:
             by_file.setdefault(d.span.path, []).append(d)
@@ -315,6 +340,50 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
                 res.diagnostics.extend(suppress.apply(gf, by_file.get(gf.path, []), enabled))
         res.notes.extend(analysis.notes)
     return res
+
+
+def _run_package(pkg: Package, rules: Sequence[Rule], codes: set[str], res: UnitResult,
+                 file_timeout: float | None, display, directory: str):
+    """Every rule on one package: (findings, paths of the files skipped, the analysis)."""
+    pfiles = pkg.files
+    analysis = Analysis(pkg)
+    clock = _PackageClock(file_timeout * len(pfiles) if file_timeout else None)
+    found: list[Diagnostic] = []  # of every file of the package: a rule may report in another file
+    skipped: set[str] = set()
+    file_rules = [r for r in rules if r.scope == "file"]
+    package_rules = [r for r in rules if r.scope == "package"]
+    for gf in pfiles:
+        try:
+            with _Budget(file_timeout, clock, analysis) as budget:
+                got = _run_rules(file_rules, gf, analysis, codes, res)
+            if budget.package_expired:
+                raise _PackageOverBudget
+            if budget.expired:  # the timer fired where its exception was swallowed
+                raise _OverBudget
+        except _OverBudget:
+            res.problems.append(Problem(gf.path, f"analysis took longer than {file_timeout:g} s; skipped "
+                                                 "(raise --file-timeout to analyse it)"))
+            res.cacheable = False
+            skipped.add(gf.path)
+            res.notes.extend(analysis.notes)
+            analysis = Analysis(pkg)  # facts computed half-way must not reach the other files
+            continue
+        found.extend(got)
+    if package_rules:
+        try:
+            with _Budget(file_timeout * len(pfiles) if file_timeout else None, clock, analysis) as budget:
+                got = _run_rules(package_rules, None, analysis, codes, res)
+            if budget.package_expired:
+                raise _PackageOverBudget
+            if budget.expired:
+                raise _OverBudget
+            found.extend(got)
+        except _OverBudget:
+            res.problems.append(Problem(display(directory) if display else directory,
+                                        f"the package-wide rules took longer than {file_timeout:g} s a file; "
+                                        "skipped (raise --file-timeout to run them)"))
+            res.cacheable = False
+    return found, skipped, analysis
 
 
 def _size_text(n: int) -> str:

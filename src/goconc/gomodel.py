@@ -780,7 +780,7 @@ class Package:
         """Goroutine starts anywhere inside `within`, nested ones included."""
         from goconc.queries import captures
 
-        for node in captures("go_sites", within).get("site", ()):
+        for node in captures(gf, "go_sites", within).get("site", ()):
             site = self.go_site(gf, node)
             if site is not None:
                 yield site
@@ -795,7 +795,7 @@ class Package:
 
         out: list[Decl] = []
         seen: set[int] = set()
-        for ident in run_query("identifiers", body).get("id", ()):
+        for ident in run_query(gf, "identifiers", body).get("id", ()):
             d = self.lookup(gf, ident)
             if d is None or id(d) in seen:
                 continue
@@ -859,7 +859,7 @@ class FuncScope:
 
         gf = self.gf
         text = gf.node_text
-        for how, nodes in captures("decls", self.fn).items():
+        for how, nodes in captures(gf, "decls", self.fn).items():
             for nm in nodes:
                 name = text(nm)
                 if name == "_":

@@ -65,6 +65,7 @@ class GoFile:
     syntax: SyntaxProblem | None = None
     is_test: bool = False
     _line_starts: list[int] | None = None
+    index: object = None  # queries.FileIndex, built at the first query on the file
 
     @property
     def root(self) -> Node:

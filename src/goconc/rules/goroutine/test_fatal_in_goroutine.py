@@ -60,7 +60,7 @@ from __future__ import annotations
 import re
 
 from goconc.model import Related, Severity
-from goconc.queries import run_matches
+from goconc.queries import file_captures
 from goconc.registry import rule
 from goconc.rules._helpers import declared_callee, is_testing_type
 
@@ -86,12 +86,12 @@ def check(ctx):
 
     src = gf.src
     if b".Fatal" in src or b".FailNow(" in src or b".Skip" in src:
-        for _, m in ctx.matches():
-            call, recv = m["call"][0], m["recv"][0]
+        for call in ctx.captures().get("call", ()):
+            recv, meth = _selector(call)
             site = innermost(call)
             if site is None or not _outside_test(ctx, recv, site):
                 continue
-            name, method = ctx.text(recv), ctx.text(m["method"][0])
+            name, method = ctx.text(recv), ctx.text(meth)
             yield ctx.report(call, f"{name}.{method} called from a goroutine the test started: it ends only "
                                    f"this goroutine, not the test; report the error with {name}.Error "
                                    f"(or send it back) and return",
@@ -223,15 +223,14 @@ def _fatal_on_param(ctx, fd, pname):
     body = fd.body
     if not any(text.find(f".{m}".encode(), body.start_byte, body.end_byte) >= 0 for m in ("Fatal", "FailNow", "Skip")):
         return None
-    q = ctx.rule.compiled_query()
-    for _, m in run_matches(q, body):
-        recv = m["recv"][0]
+    r = ctx.rule
+    for call in file_captures(fd.file, r.module.rsplit(".", 1)[0], r.query, body).get("call", ()):
+        recv, meth = _selector(call)
         if fd.file.node_text(recv) != pname:
             continue
         decl = ctx.pkg.lookup(fd.file, recv)
         if decl is None or decl.func != fd.node or decl.how != "param":
             continue
-        call = m["call"][0]
         p = call.parent
         nested_go = False
         while p is not None and p != body:
@@ -241,6 +240,12 @@ def _fatal_on_param(ctx, fd, pname):
             p = p.parent
         if nested_go:
             continue
-        memo[key] = (fd.file.node_text(m["method"][0]), call)
+        memo[key] = (fd.file.node_text(meth), call)
         return memo[key]
     return None
+
+
+def _selector(call):
+    """(operand, field) of a `recv.Method(...)` call the query matched."""
+    f = call.child_by_field_name("function")
+    return f.child_by_field_name("operand"), f.child_by_field_name("field")

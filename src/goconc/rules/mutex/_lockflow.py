@@ -32,7 +32,7 @@ from goconc.accesspath import AccessPath
 from goconc.analysis import CALLGRAPH, PATHS, Analyzer
 from goconc.gomodel import FUNC_NODES, enclosing_function, top_function
 from goconc.model import Problem
-from goconc.queries import compile_query, run_captures
+from goconc.queries import file_captures
 from goconc.rules._helpers import assigned_names, key_of, root_names
 from goconc.source import GoFile, Node
 
@@ -195,7 +195,7 @@ class LockFacts:
         out: dict[int, FuncItems] = {}
         if b"Lock()" not in gf.src:
             return out
-        caps = run_captures(compile_query("goconc.rules.mutex", "lock_calls.scm"), gf.root)
+        caps = file_captures(gf, "goconc.rules.mutex", "lock_calls.scm")
 
         def put(owner: Node, item: tuple) -> None:
             fi = out.get(owner.id)
@@ -247,7 +247,7 @@ class LockFacts:
         if b"<-" not in src and b"Wait()" not in src and b"Done()" not in src and b"close(" not in src:
             return got
         pkg = self.pkg
-        caps = run_captures(compile_query("goconc.rules.mutex", "sync_points.scm"), gf.root)
+        caps = file_captures(gf, "goconc.rules.mutex", "sync_points.scm")
         points: list[tuple[str, Node, Node]] = []
         for call in caps.get("wg_call", ()):
             f = call.child_by_field_name("function")
@@ -353,12 +353,17 @@ class LockFacts:
         if fid.is_literal or fid not in self.relevant():
             return EMPTY
         if not self._solving:
-            self._solving = True  # every summary of the package, bottom-up, in one pass
-            for comp in self.cg.sccs(sorted(self.relevant()), within=self.relevant()):
-                self._solve(comp)
+            self.solve_all()
             return self._summaries.get(fid) or EMPTY
         self._incomplete = True  # asked for by a closure before its turn: not known yet
         return EMPTY
+
+    def solve_all(self) -> None:
+        """Every summary of the package, bottom-up, in one pass (once)."""
+        if not self._solving:
+            self._solving = True
+            for comp in self.cg.sccs(sorted(self.relevant()), within=self.relevant()):
+                self._solve(comp)
 
     def _solve(self, comp: list) -> None:
         """Summaries of one strongly connected component, by rounds until none changes (6,
@@ -740,7 +745,7 @@ def escaped_keys(lf: LockFacts, gf: GoFile, top: Node) -> frozenset:
     homes: set[str] = set()
     text = gf.src[top.start_byte:top.end_byte]
     if b"Lock" in text or b"Mutex" in text or b"Locker" in text:
-        caps = run_captures(compile_query("goconc.rules.mutex", "lock_escapes.scm"), top)
+        caps = file_captures(gf, "goconc.rules.mutex", "lock_escapes.scm", top)
     else:
         caps = {}
     for fld in caps.get("method", ()):
@@ -1173,7 +1178,7 @@ def _assigned_names(gf: GoFile, fn: Node) -> frozenset[str]:
     from goconc.queries import captures
 
     out = set()
-    for a in captures("assignments", fn).get("assign", ()):
+    for a in captures(gf, "assignments", fn).get("assign", ()):
         left = a.child_by_field_name("left")
         for t in (left.named_children if left is not None else ()):
             if t.type == "identifier":
@@ -1211,7 +1216,9 @@ _EMBEDDED_LOCKS = frozenset({"Mutex", "RWMutex"})
 
 
 def _locks(p) -> LockFacts:
-    return LockFacts(p)
+    lf = LockFacts(p)
+    lf.solve_all()  # package-wide work, done here: it counts against the package's time, not a file's
+    return lf
 
 
 LOCKS = Analyzer("locks", "lock state per function and lock summaries across calls", run=_locks,

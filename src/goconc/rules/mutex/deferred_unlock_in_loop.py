@@ -179,8 +179,7 @@ def check(ctx):
         return
     from goconc.cfg import find_path
 
-    for _, m in ctx.matches():
-        stmt, recv, method = m["report"][0], m["recv"][0], m["method"][0]
+    for stmt, recv, method in _deferred_unlocks(ctx.captures()):
         fn = enclosing_function(stmt)
         if fn is None:
             continue
@@ -204,3 +203,18 @@ def check(ctx):
                                f"returns: {text} stays locked into the next iteration; unlock at the end of "
                                "the iteration, or move the body into a function",
                                fixes=[f for f in [_fix(ctx, loop, stmt, recv, ctx.text(method))] if f is not None])
+
+
+def _deferred_unlocks(caps):
+    """(defer statement, lock operand, Unlock/RUnlock name) of each deferred unlock the query
+    found, directly or in a deferred literal."""
+    reports = {n.id: n for n in caps.get("report", ())}
+    out = []
+    for method in caps.get("method", ()):
+        sel = method.parent
+        stmt = sel.parent
+        while stmt is not None and stmt.id not in reports:
+            stmt = stmt.parent
+        if stmt is not None:
+            out.append((stmt, sel.child_by_field_name("operand"), method))
+    return sorted(out, key=lambda t: (t[0].start_byte, t[2].start_byte))

@@ -8,9 +8,3 @@
 (selector_expression
   field: (field_identifier) @value_method (#any-of? @value_method "Unlock" "RUnlock")) @method_value
 
-; Every other call: may release locks through a helper of this package.
-(call_expression
-  function: [
-    (identifier) @callee
-    (selector_expression field: (field_identifier) @callee)
-  ]) @other_call

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from goconc.gomodel import GoSite, enclosing_function
-from goconc.queries import compile_query, run_matches
+from goconc.queries import file_captures
 from goconc.rules._helpers import ancestors, declared_callee, key_of
 from goconc.source import GoFile, Node
 
@@ -58,9 +58,9 @@ def wg_calls(ctx, gf: GoFile | None = None) -> list[WGCall]:
     if not _may_use_waitgroup(ctx, gf):
         return out
     pkg = ctx.pkg
-    q = compile_query("goconc.rules.waitgroup", "wg_calls.scm")
-    for _, m in run_matches(q, gf.root):
-        call, recv, meth = m["call"][0], m["recv"][0], m["method"][0]
+    for call in file_captures(gf, "goconc.rules.waitgroup", "wg_calls.scm").get("call", ()):
+        f = call.child_by_field_name("function")
+        recv, meth = f.child_by_field_name("operand"), f.child_by_field_name("field")
         method = gf.node_text(meth)
         if not is_waitgroup(pkg, pkg.type_of(gf, recv), method):
             continue
