@@ -323,9 +323,11 @@ def analyze_files(paths: Sequence[str], rules: Sequence[Rule], *, go_version=Non
     for name, pfiles in sorted(by_pkg.items()):
         res.packages += 1
         pkg = Package(name, directory, pfiles, go_version, module_path)
+        marks = len(res.problems), len(res.diagnostics), len(res.notes)
         try:
             found, skipped, analysis = _run_package(pkg, rules, codes, res, file_timeout, display, directory)
-        except _PackageOverBudget:
+        except _PackageOverBudget:  # what the package reported so far is replaced by one problem
+            del res.problems[marks[0]:], res.diagnostics[marks[1]:], res.notes[marks[2]:]
             res.problems.append(Problem(display(directory) if display else directory,
                                         f"the package-wide analyses of package {name} took longer than "
                                         f"{file_timeout:g} s a file; package skipped (raise --file-timeout to "

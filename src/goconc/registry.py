@@ -37,6 +37,7 @@ FAMILIES = {
     "4": "channel",
     "5": "context",
     "6": "atomic",
+    "7": "race",
     "9": "runtime",
 }
 

@@ -25,6 +25,10 @@ RULE_MODULES = [
     "goconc.rules.mutex.deferred_unlock_in_loop",
     "goconc.rules.mutex.lock_order_inversion",
     "goconc.rules.mutex.lock_held_while_waiting",
+    # GC7xxx: data races found in the source
+    "goconc.rules.race.concurrent_map_write",
+    "goconc.rules.race.concurrent_append",
+    "goconc.rules.race.shared_variable_write",
     # GC9xxx: found at run time by `goconc race` (and `goconc explain`), not by `goconc check`
     "goconc.rules.runtime.data_race",
     "goconc.rules.runtime.deadlock",

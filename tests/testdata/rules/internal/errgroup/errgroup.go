@@ -14,6 +14,7 @@ type Group struct {
 	errOnce sync.Once
 	err     error
 	cancel  func(error)
+	sem     chan struct{}
 }
 
 // WithContext returns a new Group and an associated Context derived from ctx.
@@ -22,11 +23,27 @@ func WithContext(ctx context.Context) (*Group, context.Context) {
 	return &Group{cancel: cancel}, ctx
 }
 
-// Go calls f in a new goroutine.
+// SetLimit limits the number of active goroutines in this group to at most n (n < 0: no
+// limit).
+func (g *Group) SetLimit(n int) {
+	if n < 0 {
+		g.sem = nil
+		return
+	}
+	g.sem = make(chan struct{}, n)
+}
+
+// Go calls f in a new goroutine, once the group's limit lets it.
 func (g *Group) Go(f func() error) {
+	if g.sem != nil {
+		g.sem <- struct{}{}
+	}
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
+		if g.sem != nil {
+			defer func() { <-g.sem }()
+		}
 		if err := f(); err != nil {
 			g.errOnce.Do(func() {
 				g.err = err
