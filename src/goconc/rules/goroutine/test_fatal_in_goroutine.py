@@ -7,6 +7,10 @@ started: a `go` statement, `errgroup.Group.Go` or `sync.WaitGroup.Go`. The `t` m
 passed to the goroutine's function literal as an argument, or copied (`tt := t`). Also finds a
 function or method of the package that calls one of them on its testing parameter, when it is
 started with `go helper(t)` or called from such a goroutine (`go func() { mustGet(t, u) }()`).
+And testify's `require` assertions in such a goroutine, which call `t.FailNow` when they fail:
+`require.NoError(t, err)` (with the test's `t` or a suite's `s.T()`), `r.NoError(err)` on an
+`r := require.New(t)` made outside the goroutine, and `s.Require().NoError(err)` in a testify
+suite.
 
 ## Why is this bad?
 These methods call `runtime.Goexit`, which ends only the goroutine it runs on. Called from
@@ -53,6 +57,9 @@ the same package that are declared once (a function declared again in a file for
 platform, as in `x_plan9_test.go`, is not followed). The bodies of `b.RunParallel` also run on
 other goroutines but are not checked. errgroup is recognised by its import path
 (`golang.org/x/sync/errgroup`, or any path ending in `/errgroup`), and function values (`go work()`) are not followed.
+testify is recognised by its import paths (`github.com/stretchr/testify/require` and `/suite`); a
+suite must be a struct of the package that embeds `suite.Suite`; helpers that call `require`
+are not followed.
 """
 
 from __future__ import annotations
@@ -95,6 +102,14 @@ def check(ctx):
             yield ctx.report(call, f"{name}.{method} called from a goroutine the test started: it ends only "
                                    f"this goroutine, not the test; report the error with {name}.Error "
                                    f"(or send it back) and return",
+                             related=[ctx.related(site.node, "goroutine started here")])
+    if bodies and (b"testify/require" in src or b"testify/suite" in src):
+        for call, shown, method, site in _testify_calls(ctx, bodies, innermost):
+            instead = f"{shown[:-len('Require()')]}Assert().{method}" if shown.endswith(".Require()") \
+                else f"assert.{method}"
+            yield ctx.report(call, f"{shown}.{method} called from a goroutine the test started: when it fails it "
+                                   f"calls t.FailNow, which ends only this goroutine, not the test; use {instead} "
+                                   f"(it marks the test failed and returns) or send the error back to the test",
                              related=[ctx.related(site.node, "goroutine started here")])
     for site in sites:
         if site.body is None and site.kind == "go":
@@ -249,3 +264,112 @@ def _selector(call):
     """(operand, field) of a `recv.Method(...)` call the query matched."""
     f = call.child_by_field_name("function")
     return f.child_by_field_name("operand"), f.child_by_field_name("field")
+
+
+_REQUIRE = "github.com/stretchr/testify/require"
+_SUITE = "github.com/stretchr/testify/suite"
+
+
+def _testify_calls(ctx, bodies, innermost):
+    """testify's require assertions run in a goroutine the test started: `require.NoError(t,
+    err)` (with t, or a suite's `s.T()`, from outside the goroutine), `r.NoError(err)` on an
+    `r := require.New(t)` made outside it, `s.Require().NoError(err)` on a testify suite `s`.
+    Each calls t.FailNow when it fails. (calls, as shown, method name, site)"""
+    pkg, gf = ctx.pkg, ctx.file
+    imports = pkg.imports(gf)
+    suites = _SUITE in imports.values()
+    for call in _all_calls(bodies):
+        f = call.child_by_field_name("function")
+        if f is None or f.type != "selector_expression":
+            continue
+        operand, fld = f.child_by_field_name("operand"), f.child_by_field_name("field")
+        if operand is None or fld is None:
+            continue
+        method = gf.node_text(fld)
+        if not method[:1].isupper() or method in ("New", "T", "Require", "Assert", "Run"):
+            continue
+        site = innermost(call)
+        if site is None:
+            continue
+        shown = gf.node_text(operand)
+        if operand.type == "identifier" and pkg.import_path(gf, operand) == _REQUIRE:
+            args = call.child_by_field_name("arguments")
+            argv = [a for a in (args.named_children if args is not None else ()) if a.type != "comment"]
+            if argv and _test_value_outside(ctx, argv[0], site):
+                yield call, shown, method, site
+        elif operand.type == "identifier":
+            d = pkg.lookup(gf, operand)
+            if d is not None and not _inside(d.node, site.body) and _require_assertions(ctx, operand, d):
+                yield call, shown, method, site
+        elif suites and operand.type == "call_expression":
+            inner = operand.child_by_field_name("function")
+            args = operand.child_by_field_name("arguments")
+            if inner is None or inner.type != "selector_expression" or args is None or args.named_child_count:
+                continue
+            name = inner.child_by_field_name("field")
+            root = inner.child_by_field_name("operand")
+            if name is None or gf.node_text(name) != "Require" or root is None or root.type != "identifier":
+                continue
+            d = pkg.lookup(gf, root)
+            if d is not None and not _inside(d.node, site.body) and _is_suite(ctx, root):
+                yield call, shown, method, site
+
+
+def _require_assertions(ctx, ident, d) -> bool:
+    """`r` is testify's *require.Assertions: typed so, or made by `require.New(t)`."""
+    t = ctx.type_of(ident)
+    t = t.deref() if t is not None else None
+    if t is not None and t.kind == "named" and t.pkg == _REQUIRE and t.name == "Assertions":
+        return True
+    v = d.value
+    if v is None or v.type != "call_expression" or d.nvalues != 1:
+        return False
+    f = v.child_by_field_name("function")
+    if f is None or f.type != "selector_expression":
+        return False
+    pk, name = f.child_by_field_name("operand"), f.child_by_field_name("field")
+    return pk is not None and pk.type == "identifier" and name is not None and ctx.text(name) == "New" \
+        and ctx.pkg.import_path(ctx.file, pk) == _REQUIRE
+
+
+def _all_calls(bodies):
+    seen = set()
+    for s in bodies:
+        stack = [s.body]
+        while stack:
+            n = stack.pop()
+            if n.type == "call_expression" and n.id not in seen:
+                seen.add(n.id)
+                yield n
+            stack.extend(n.named_children)
+
+
+def _test_value_outside(ctx, arg, site) -> bool:
+    """`t` (a testing value from outside the goroutine) or `s.T()` on a suite from outside it."""
+    if arg.type == "identifier":
+        return _outside_test(ctx, arg, site)
+    if arg.type == "call_expression":
+        f = arg.child_by_field_name("function")
+        if f is not None and f.type == "selector_expression":
+            name, root = f.child_by_field_name("field"), f.child_by_field_name("operand")
+            if name is not None and ctx.text(name) == "T" and root is not None and root.type == "identifier":
+                d = ctx.pkg.lookup(ctx.file, root)
+                return d is not None and not _inside(d.node, site.body) and _is_suite(ctx, root)
+    return False
+
+
+def _is_suite(ctx, ident) -> bool:
+    """A value of a struct type of this package that embeds testify's suite.Suite."""
+    pkg = ctx.pkg
+    if _SUITE not in pkg.imports(ctx.file).values() and not any(
+            _SUITE in pkg.imports(f).values() for f in pkg.files):
+        return False
+    t = ctx.type_of(ident)
+    t = t.deref() if t is not None else None
+    fields = pkg.fields(t) if t is not None else None
+    for f in fields or ():
+        ft = getattr(f, "type", None)
+        if getattr(f, "embedded", False) and ft is not None and ft.kind == "named" and ft.name == "Suite" \
+                and ft.pkg == _SUITE:
+            return True
+    return False
