@@ -279,11 +279,13 @@ def test_a_crash_that_is_no_concurrency_bug_is_still_reported(monkeypatch, tmp_p
 def test_static_race_rules_name_the_lines_the_race_detector_reports(monkeypatch):
     """GC7001 (map), GC7002 (append) and GC7003 (counter) on goroutines started in a loop: go
     test -race reports a data race at each line goconc check flags, and at no other."""
-    res = invoke(monkeypatch, "--format", "json", "--count", "1", "--cpu", "4", "--with-check", "./loopwrites")
+    res = invoke(monkeypatch, "--format", "json", "--count", "1", "--cpu", "4", "--with-check",
+                 "./loopwrites", "./loopmap")
     assert res.exit_code == 1, res.stderr
     found = json.loads(res.stdout)["findings"]
-    static = {f["start"]["line"]: f["code"] for f in found if f["code"].startswith("GC7")}
+    static = {(f["path"], f["start"]["line"]): f["code"] for f in found if f["code"].startswith("GC7")}
     # the map: a data race report, or the runtime's own fatal error when two writes overlap
-    dynamic = {f["start"]["line"] for f in found if f["code"] in ("GC9001", "GC9004")}
-    assert static == {18: "GC7001", 33: "GC7002", 49: "GC7003"}
+    dynamic = {(f["path"], f["start"]["line"]) for f in found if f["code"] in ("GC9001", "GC9004")}
+    assert static == {("loopmap/loopmap.go", 16): "GC7001", ("loopwrites/loopwrites.go", 19): "GC7002",
+                      ("loopwrites/loopwrites.go", 35): "GC7003"}
     assert dynamic == set(static), res.stdout

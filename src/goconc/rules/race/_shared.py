@@ -10,14 +10,21 @@ instance writes the same variable, and nothing orders the writes.
 inside it) to a variable declared outside that loop, or to a field or map element reached from
 one. It stays quiet, for the whole goroutine, when anything may order the instances or guard the
 writes:
-- the goroutine takes a lock or calls anything named like one (`mu.Lock()`, `s.lock()`), or
-  runs a `sync.Once`, or uses a channel both ways (a semaphore it takes and gives back), or
-  waits for its turn on a channel of its own (`<-turn[id]`, a relay);
-- the loop waits after starting it (`wg.Wait()`, a receive, a `select`, a lock), sends before it
-  (a semaphore that may be of size 1), or leaves right after it (`return`, `break`);
-- an errgroup whose limit is not a constant above 1 (`g.SetLimit(1)` runs one at a time).
-A variable declared in the loop (the loop's own variables included: one per iteration since Go
-1.22) is not shared. A slice element written by index (`out[i] = r`) is each goroutine's own.
+- the goroutine takes a lock or calls anything whose name has the word (`mu.Lock()`,
+  `s.lock()`, `withRLock`, `acquire`), runs a `once.Do(func...)`, defers a release function it
+  was handed (`defer release()`), or both receives and sends (or closes): a semaphore, a relay
+  waiting for its turn, a handshake with its starter;
+- the loop waits anywhere in its body (`wg.Wait()`, a receive or a `select` case on anything but
+  `ctx.Done()`, a timer or a ticker, a lock; a wait at the top of the body runs after the
+  previous goroutine started), sends before the `go` statement (a semaphore, unless made here
+  with a constant size of 2 or more), leaves right after it (`return`, `break`), or starts it
+  under a latch (`if !started { started = true; go ... }`);
+- an errgroup whose limit may be 1 (`SetLimit` with anything but a constant above 1, or a group
+  that is a field or a parameter, whose limit may be set elsewhere).
+A write only one goroutine can reach is not counted: under `if x.CompareAndSwap(...)`, `if
+n.Add(-1) == 0` or `if i == 0`, or in a select case next to a `default`. A variable declared in
+the loop (the loop's own variables included) is one per iteration and is not shared. A slice
+element written by index (`out[i] = r`) is each goroutine's own.
 """
 
 from __future__ import annotations
@@ -28,8 +35,6 @@ from dataclasses import dataclass
 from goconc.gomodel import Decl, GoSite, enclosing_function
 from goconc.rules._helpers import FUNC_NODES, loop_ancestor
 from goconc.source import Node
-
-_LOCKISH = re.compile(r"(?i)lock")  # Lock, RLock, TryLock, lock(), withLock, Unlock ...
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,13 @@ def _loop_goroutine(ctx, site: GoSite) -> LoopGoroutine | None:
     if fn is None or loop is None:
         return None
     gf = ctx.file
-    if _guarded(gf, body) or _serialised(ctx, site, loop, fn):
+    if _guarded(ctx, body) or _serialised(ctx, site, loop, fn):
         return None
     writes = []
     seen = set()
     for stmt, kind, target in _written(gf, body):
+        if _write_guarded(gf, stmt, body):
+            continue
         w = _shared(ctx, stmt, kind, target, loop, body)
         if w is not None and (id(w.decl), w.where, w.kind) not in seen:
             seen.add((id(w.decl), w.where, w.kind))
@@ -184,38 +191,137 @@ def _root(e: Node) -> Node | None:
 # What may order the goroutines or guard their writes
 
 
-def _guarded(gf, body: Node) -> bool:
-    """The goroutine takes a lock, runs a Once, or takes and gives back a semaphore."""
-    sends, recvs = set(), set()
+def _words(name: str) -> list[str]:
+    """camelCase / snake_case words, lower-cased: withRLock -> [with, r, lock]."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)]
+
+
+_LOCK_WORDS = frozenset({"lock", "rlock", "locked", "locking", "acquire", "mutex", "mu"})
+
+
+def _lockish(name: str) -> bool:
+    """A name that takes or runs under a lock: Lock, RLock, TryLock, s.lock(), withLock,
+    acquire (not isBlocked, Clock)."""
+    return any(w in _LOCK_WORDS for w in _words(name))
+
+
+def _callee_name(gf, call: Node) -> str:
+    f = call.child_by_field_name("function")
+    name = f.child_by_field_name("field") if f is not None and f.type == "selector_expression" else f
+    return gf.node_text(name) if name is not None and name.type in ("identifier", "field_identifier") else ""
+
+
+def _is_signal_receive(gf, ch: Node) -> bool:
+    """A receive that orders nothing between the goroutines: ctx.Done(), time.After(...),
+    a ticker's or timer's C."""
+    if ch.type == "call_expression":
+        return _callee_name(gf, ch) in ("Done", "After", "Tick")
+    return ch.type == "selector_expression" and gf.node_text(ch.child_by_field_name("field") or ch) == "C"
+
+
+def _receives(ctx, n: Node) -> Node | None:
+    """The channel `n` receives from: `<-ch`, or a `for ... range ch` loop; else None."""
+    gf = ctx.file
+    if n.type == "unary_expression":
+        op = n.child_by_field_name("operator")
+        if op is not None and gf.node_text(op) == "<-":
+            return n.child_by_field_name("operand")
+    elif n.type == "for_statement":
+        for c in n.named_children:
+            if c.type == "range_clause":
+                r = c.child_by_field_name("right")
+                t = ctx.pkg.type_of(gf, r) if r is not None else None
+                if t is not None and t.kind == "chan":
+                    return r
+    return None
+
+
+def _guarded(ctx, body: Node) -> bool:
+    """The goroutine takes a lock (or calls anything named like one), runs a Once, defers a
+    release function it was handed (`release := s.acquire(); defer release()`), or both
+    receives and sends (or closes): a semaphore, a relay waiting for its turn, a handshake with
+    its starter, any of which may order the writes."""
+    gf = ctx.file
+    sends = recvs = False
     stack = [body]
     while stack:  # nested literals included: a lock taken through a helper closure still counts
         n = stack.pop()
         t = n.type
         if t == "call_expression":
+            name = _callee_name(gf, n)
+            if _lockish(name):
+                return True
+            args = n.child_by_field_name("arguments")
+            if name == "Do" and args is not None and any(a.type == "func_literal" for a in args.named_children):
+                return True  # once.Do(func() {...})
+            if name == "close":
+                sends = True
             f = n.child_by_field_name("function")
-            name = f.child_by_field_name("field") if f is not None and f.type == "selector_expression" else f
-            if name is not None and name.type in ("identifier", "field_identifier"):
-                text = gf.node_text(name)
-                if _LOCKISH.search(text) or text == "Do":
-                    return True
+            if f is not None and f.type == "identifier" and n.parent is not None and n.parent.type == "defer_statement" \
+                    and name not in ("close", "recover", "panic", "print", "println"):
+                d = ctx.pkg.lookup(gf, f)
+                if d is not None:
+                    return True  # defer release(): a local func value, maybe a lock's release
         elif t == "send_statement":
-            ch = n.child_by_field_name("channel")
-            if ch is not None:
-                sends.add(re.sub(r"\s+", "", gf.node_text(ch)))
-        elif t == "unary_expression" and n.child_by_field_name("operator") is not None \
-                and gf.node_text(n.child_by_field_name("operator")) == "<-":
-            ch = n.child_by_field_name("operand")
-            if ch is not None:
-                recvs.add(re.sub(r"\s+", "", gf.node_text(ch)))
-                if ch.type == "index_expression" and n.parent is not None and n.parent.type == "expression_statement":
-                    return True  # `<-chans[id]`: waits for its turn on a channel of its own (a relay)
+            sends = True
+        else:
+            ch = _receives(ctx, n)
+            if ch is not None and not _is_signal_receive(gf, ch):
+                recvs = True
         stack.extend(n.named_children)
-    return bool(sends & recvs)
+    return sends and recvs
+
+
+def _write_guarded(gf, stmt: Node, body: Node) -> bool:
+    """Only one goroutine can get to this write: under `if x.CompareAndSwap(...)`, `if
+    n.Add(-1) == 0`, `if i == 0`, or in a select case that has a default (a send that only one
+    wins)."""
+    p = stmt.parent
+    while p is not None and p != body:
+        if p.type == "if_statement":
+            cond = p.child_by_field_name("condition")
+            if cond is not None and _single_winner(gf, cond):
+                return True
+        elif p.type == "communication_case":
+            sel = p.parent
+            while sel is not None and sel.type != "select_statement":
+                sel = sel.parent
+            if sel is not None and any(c.type == "default_case" for c in _cases(sel)):
+                return True
+        p = p.parent
+    return False
+
+
+def _cases(sel: Node):
+    for c in sel.named_children:
+        if c.type == "block" or c.type == "statement_list":
+            yield from c.named_children
+        else:
+            yield c
+
+
+def _single_winner(gf, cond: Node) -> bool:
+    stack = [cond]
+    while stack:
+        n = stack.pop()
+        if n.type == "call_expression" and re.match(r"(CompareAndSwap|Swap|Add)", _callee_name(gf, n)):
+            return True
+        if n.type == "binary_expression":
+            op = n.child_by_field_name("operator")
+            if op is not None and gf.node_text(op) == "==" and any(
+                    c.type == "int_literal" for c in (n.child_by_field_name("left"), n.child_by_field_name("right"))
+                    if c is not None):
+                return True
+        stack.extend(n.named_children)
+    return False
 
 
 def _serialised(ctx, site: GoSite, loop: Node, fn: Node) -> bool:
-    """The loop may run its goroutines one at a time: it waits after starting one, takes a
-    semaphore before, leaves right after, or the errgroup's limit may be 1."""
+    """The loop may run its goroutines one at a time: it waits somewhere in its body (a
+    receive, a `select`, a `Wait`, a lock; at the top of the body too, which runs after the
+    previous iteration's goroutine started), takes a semaphore that may be of size 1 before
+    starting one, leaves right after, starts it only once (a latch), or the errgroup's limit may
+    be 1."""
     gf = ctx.file
     lbody = loop.child_by_field_name("body")
     if lbody is None:
@@ -226,24 +332,57 @@ def _serialised(ctx, site: GoSite, loop: Node, fn: Node) -> bool:
             continue  # the goroutine's own statement
         t = n.type
         after = n.start_byte >= end
-        if t == "send_statement" and not after:
-            return True  # a semaphore taken before the goroutine starts
-        if after and t in ("select_statement", "return_statement", "break_statement", "goto_statement"):
+        if t == "send_statement" and not after and not _wide_semaphore(ctx, n):
+            return True  # a semaphore taken before the goroutine starts, maybe of size 1
+        if after and t in ("return_statement", "break_statement", "goto_statement"):
             if t != "break_statement" or _breaks(n, loop):
                 return True
-        if after and t == "unary_expression" and gf.node_text(n).startswith("<-"):
+        ch = _receives(ctx, n)  # select cases included
+        if ch is not None and not _is_signal_receive(gf, ch):
             return True
-        if after and t == "for_statement" and _ranges_over_channel(ctx, n):
-            return True
-        if t == "call_expression" and after:
-            f = n.child_by_field_name("function")
-            name = f.child_by_field_name("field") if f is not None and f.type == "selector_expression" else f
-            if name is not None and name.type in ("identifier", "field_identifier"):
-                text = gf.node_text(name)
-                if text == "Wait" or _LOCKISH.search(text):
-                    return True
+        if t == "call_expression":
+            name = _callee_name(gf, n)
+            if name == "Wait" or _lockish(name):
+                return True
+    if _latched(gf, site, lbody):
+        return True
     if site.kind == "errgroup" and site.receiver is not None:
-        return not _limit_above_one(gf, fn, site.receiver)
+        return not _limit_above_one(ctx, fn, site.receiver)
+    return False
+
+
+def _wide_semaphore(ctx, send: Node) -> bool:
+    """A send on a channel made in this function with a constant capacity of 2 or more (a
+    semaphore that lets several goroutines run at once)."""
+    ch = send.child_by_field_name("channel")
+    if ch is None or ch.type != "identifier":
+        return False
+    d = ctx.pkg.lookup(ctx.file, ch)
+    v = d.value if d is not None else None
+    if v is None or v.type != "call_expression" or _callee_name(ctx.file, v) != "make":
+        return False
+    args = [a for a in (v.child_by_field_name("arguments").named_children) if a.type != "comment"]
+    if len(args) != 2 or args[1].type != "int_literal":
+        return False
+    return int(ctx.file.node_text(args[1]).replace("_", ""), 0) >= 2
+
+
+def _latched(gf, site: GoSite, lbody: Node) -> bool:
+    """`if !started { started = true; go ... }`: the go statement sits under an if whose
+    condition reads a variable its block assigns."""
+    p = site.node.parent
+    while p is not None and p != lbody:
+        if p.type == "if_statement":
+            cond = p.child_by_field_name("condition")
+            block = p.child_by_field_name("consequence")
+            if cond is not None and block is not None:
+                names = {gf.node_text(i) for i in _own_nodes(cond) if i.type == "identifier"}
+                for n in _own_nodes(block):
+                    if n.type == "assignment_statement":
+                        left = n.child_by_field_name("left")
+                        if left is not None and any(gf.node_text(c) in names for c in left.named_children):
+                            return True
+        p = p.parent
     return False
 
 
@@ -260,18 +399,16 @@ def _breaks(brk: Node, loop: Node) -> bool:
     return p == loop
 
 
-def _ranges_over_channel(ctx, loop: Node) -> bool:
-    for c in loop.named_children:
-        if c.type == "range_clause":
-            r = c.child_by_field_name("right")
-            t = ctx.pkg.type_of(ctx.file, r) if r is not None else None
-            return t is None or t.kind == "chan"
-    return False
-
-
-def _limit_above_one(gf, fn: Node, recv: Node) -> bool:
-    """The errgroup has no SetLimit in the function, or only constant limits above 1 (or < 0,
-    no limit)."""
+def _limit_above_one(ctx, fn: Node, recv: Node) -> bool:
+    """The errgroup is a variable of the function with no SetLimit in it, or only constant
+    limits above 1 (or < 0, no limit). A group that is a field or a parameter may have had its
+    limit set elsewhere: unknown."""
+    gf = ctx.file
+    if recv.type != "identifier":
+        return False
+    d = ctx.pkg.lookup(gf, recv)
+    if d is None or d.how == "param" or not (fn.start_byte <= d.node.start_byte < fn.end_byte):
+        return False
     name = re.sub(r"\s+", "", gf.node_text(recv))
     for n in _own_nodes(fn):
         if n.type != "call_expression":

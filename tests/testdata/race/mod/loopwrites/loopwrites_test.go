@@ -16,7 +16,3 @@ func words(n int) []string {
 func TestUpper(t *testing.T) { _ = Upper(words(200)) }
 
 func TestLong(t *testing.T) { _ = Long(words(200), 6) }
-
-// Last: two writes that really overlap make the runtime stop the binary (fatal error:
-// concurrent map writes), before or instead of the race detector's report.
-func TestLengths(t *testing.T) { _ = Lengths(words(50)) }

@@ -191,3 +191,42 @@ func first(keys []string, out map[string]int) {
 		}
 	}
 }
+
+type client struct{}
+
+func (client) Do(req string) (int, error) { return len(req), nil }
+
+// A method named Do that is not sync.Once's.
+func statuses(c client, urls []string) map[string]int {
+	out := map[string]int{}
+	var wg sync.WaitGroup
+	for _, u := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code, err := c.Do(u); err == nil {
+				out[u] = code // want `map out is written by every goroutine this loop starts`
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// A semaphore of 8 lets 8 goroutines write at once.
+func bounded(keys []string) map[string]int {
+	out := map[string]int{}
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[k] = len(k) // want `map out is written by every goroutine this loop starts`
+		}()
+	}
+	wg.Wait()
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fixtures/internal/errgroup"
 )
@@ -270,4 +271,168 @@ func barrier(hosts []string) error {
 	close(start)
 	wg.Wait()
 	return err
+}
+
+// A wait at the top of the loop runs after the previous iteration's goroutine.
+func prefetch(n int, read func(int) (string, error)) (string, error) {
+	var next string
+	var err error
+	done := make(chan struct{})
+	close(done)
+	out := ""
+	for i := 0; i < n; i++ {
+		<-done
+		if err != nil {
+			return "", err
+		}
+		out += next
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			next, err = read(i)
+		}()
+	}
+	<-done
+	return out + next, err
+}
+
+// An ordered pipeline: each goroutine waits for the previous one before it commits.
+func ordered(chunks []string) int {
+	written := 0
+	var prev chan struct{}
+	for _, c := range chunks {
+		next := make(chan struct{})
+		go func(prev chan struct{}) {
+			if prev != nil {
+				<-prev
+			}
+			written += len(c)
+			close(next)
+		}(prev)
+		prev = next
+	}
+	if prev != nil {
+		<-prev
+	}
+	return written
+}
+
+// Only the goroutine that wins the CompareAndSwap writes.
+func firstFound(hosts []string) string {
+	var claimed atomic.Bool
+	found := ""
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ping(h) == nil && claimed.CompareAndSwap(false, true) {
+				found = h
+			}
+		}()
+	}
+	wg.Wait()
+	return found
+}
+
+// Only the sender that gets through writes; the others take the default.
+func firstReply(hosts []string) string {
+	won := make(chan struct{}, 1)
+	reply := ""
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case won <- struct{}{}:
+				reply = h
+			default:
+			}
+		}()
+	}
+	wg.Wait()
+	return reply
+}
+
+// Started at most once, under a latch.
+func lazyStart(events []string) int {
+	started := false
+	flushes := 0
+	done := make(chan struct{})
+	for range events {
+		if !started {
+			started = true
+			go func() {
+				flushes++
+				close(done)
+			}()
+		}
+	}
+	if started {
+		<-done
+	}
+	return flushes
+}
+
+type Pool struct {
+	mu   sync.Mutex
+	hits int
+}
+
+func (p *Pool) acquire() func() {
+	p.mu.Lock()
+	return p.mu.Unlock
+}
+
+// A lock taken through a helper that hands back its release.
+func (p *Pool) serve(reqs []string) {
+	var wg sync.WaitGroup
+	for range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			release := p.acquire()
+			defer release()
+			p.hits++
+		}()
+	}
+	wg.Wait()
+}
+
+type Uploader struct {
+	g        *errgroup.Group
+	uploaded int
+}
+
+// The group's limit may be set where the group is made.
+func (u *Uploader) upload(files []string) error {
+	for range files {
+		u.g.Go(func() error {
+			u.uploaded++
+			return nil
+		})
+	}
+	return u.g.Wait()
+}
+
+// A ticker paces the loop: it orders nothing between the goroutines.
+func paced(ctx context.Context, hosts []string) int {
+	n := 0
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ping(h) == nil {
+				n++ // want `n is written by every goroutine this loop starts`
+			}
+		}()
+		select {
+		case <-time.After(time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+	wg.Wait()
+	return n
 }
