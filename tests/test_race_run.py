@@ -289,3 +289,16 @@ def test_static_race_rules_name_the_lines_the_race_detector_reports(monkeypatch)
     assert static == {("loopmap/loopmap.go", 16): "GC7001", ("loopwrites/loopwrites.go", 19): "GC7002",
                       ("loopwrites/loopwrites.go", 35): "GC7003"}
     assert dynamic == set(static), res.stdout
+
+
+@needs_go
+def test_loop_variable_capture_names_the_read_the_race_detector_reports(monkeypatch):
+    """GC7004 under go 1.21: the race detector reports the loop's write of i racing with the
+    goroutine's read at the very line goconc check flags."""
+    res = invoke(monkeypatch, "--format", "json", "--count", "1", "--cpu", "4", "--with-check", "./loopvar")
+    assert res.exit_code == 1, res.stderr
+    found = json.loads(res.stdout)["findings"]
+    static = [f for f in found if f["code"] == "GC7004"]
+    assert [(f["path"], f["start"]["line"]) for f in static] == [("loopvar/loopvar.go", 18)]
+    race = [f for f in found if f["code"] == "GC9001"]
+    assert race and ("loopvar/loopvar.go", 18) in {(r["path"], r["start"]["line"]) for f in race for r in f["related"]}

@@ -84,3 +84,14 @@ def test_fixtures_compile_and_are_gofmt_clean(module):
     build = subprocess.run(["go", "test", "-count=1", "-run", "^$", "-vet=off", "./..."], cwd=module,
                            capture_output=True, text=True, env=env, timeout=300)
     assert build.returncode == 0, build.stdout + build.stderr
+
+
+def test_loop_variable_capture_is_silent_from_go_1_22():
+    """The same goroutine that GC7004 reports under go 1.21 is fine under go 1.22."""
+    from goconc.registry import find
+
+    rule = find("GC7004")
+    _, found = run_fixture(rule, os.path.join(RULES_DIR, "race", "go122_loop_variables"))
+    assert found == []
+    _, old = run_fixture(rule, os.path.join(RULES_DIR, "race", "loop_variable_capture"))
+    assert any(d.span.path.endswith("a.go") and d.span.start.line == 18 for d in old)

@@ -29,6 +29,7 @@ RULE_MODULES = [
     "goconc.rules.race.concurrent_map_write",
     "goconc.rules.race.concurrent_append",
     "goconc.rules.race.shared_variable_write",
+    "goconc.rules.race.loop_variable_capture",
     # GC9xxx: found at run time by `goconc race` (and `goconc explain`), not by `goconc check`
     "goconc.rules.runtime.data_race",
     "goconc.rules.runtime.deadlock",

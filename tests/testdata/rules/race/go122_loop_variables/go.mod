@@ -1,0 +1,3 @@
+module loopvarfix122
+
+go 1.22
