@@ -289,7 +289,7 @@ def _testify_calls(ctx, bodies, innermost):
         if not method[:1].isupper() or method in ("New", "T", "Require", "Assert", "Run"):
             continue
         site = innermost(call)
-        if site is None:
+        if site is None or not _runs_on(call, site.body):
             continue
         shown = gf.node_text(operand)
         if operand.type == "identifier" and pkg.import_path(gf, operand) == _REQUIRE:
@@ -299,7 +299,9 @@ def _testify_calls(ctx, bodies, innermost):
                 yield call, shown, method, site
         elif operand.type == "identifier":
             d = pkg.lookup(gf, operand)
-            if d is not None and not _inside(d.node, site.body) and _require_assertions(ctx, operand, d):
+            if d is None or not _require_assertions(ctx, operand, d):
+                continue
+            if not _inside(d.node, site.body) or _made_for(ctx, d, site):
                 yield call, shown, method, site
         elif suites and operand.type == "call_expression":
             inner = operand.child_by_field_name("function")
@@ -330,6 +332,37 @@ def _require_assertions(ctx, ident, d) -> bool:
     pk, name = f.child_by_field_name("operand"), f.child_by_field_name("field")
     return pk is not None and pk.type == "identifier" and name is not None and ctx.text(name) == "New" \
         and ctx.pkg.import_path(ctx.file, pk) == _REQUIRE
+
+
+def _runs_on(call, body) -> bool:
+    """The call runs on the goroutine of literal `body`: in it, or in a literal inside it that
+    is called in place, deferred or passed to a call (a callback, `db.View(func...)`, taken to
+    run there); not in one sent away, stored or handed to `t.Cleanup` (which runs it on the
+    test's goroutine)."""
+    from goconc.gomodel import enclosing_function
+
+    fn = enclosing_function(call)
+    while fn is not None and fn != body:
+        parent = fn.parent
+        if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == fn:
+            pass  # called in place (or deferred)
+        elif parent is not None and parent.type == "argument_list" and parent.parent is not None:
+            f = parent.parent.child_by_field_name("function")
+            name = f.child_by_field_name("field") if f is not None and f.type == "selector_expression" else f
+            if name is not None and name.text in (b"Cleanup",):
+                return False
+        else:
+            return False
+        fn = enclosing_function(fn)
+    return fn == body
+
+
+def _made_for(ctx, d, site) -> bool:
+    """`r := require.New(t)` made inside the goroutine from a test value of outside it."""
+    v = d.value
+    args = v.child_by_field_name("arguments") if v is not None and v.type == "call_expression" else None
+    argv = [a for a in (args.named_children if args is not None else ()) if a.type != "comment"]
+    return len(argv) == 1 and _test_value_outside(ctx, argv[0], site)
 
 
 def _all_calls(bodies):

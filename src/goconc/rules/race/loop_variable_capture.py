@@ -41,14 +41,18 @@ for _, job := range jobs {
 ```
 
 ## Limitations
-Only when the module's `go` version is known (from go.mod) and below 1.22; at 1.22 and above each
-iteration has its own variables and nothing is reported. A goroutine the loop waits for in the
+Only when the module's `go` version is known (from go.mod) and below 1.22 (a file's
+`//go:build go1.22` line raises it for that file); at 1.22 and above each iteration has its own
+variables and nothing is reported. A closure followed in its block by a `return`, a `goto` or a
+`break` out of the loop is not reported (the loop never moves on). A goroutine the loop waits for in the
 same iteration, after starting it (`wg.Wait()`, a receive, a lock), is not reported. Only
 literals written in the loop are checked, not a function value built elsewhere; `go f(v)`
 copies its arguments and is fine.
 """
 
 from __future__ import annotations
+
+import re
 
 from goconc.gomodel import enclosing_function
 from goconc.model import Severity
@@ -131,10 +135,52 @@ def _waited_after(ctx, stmt, loop) -> bool:
     return False
 
 
+def _leaves_after(stmt, loop) -> bool:
+    """A statement after `stmt` in its block leaves the loop (return, goto, a break of this
+    loop): the loop never writes its variables again."""
+    block = stmt.parent
+    for sib in (block.named_children if block is not None else ()):
+        if sib.start_byte < stmt.end_byte:
+            continue
+        if sib.type in ("return_statement", "goto_statement"):
+            return True
+        if sib.type == "break_statement":
+            label = sib.named_children[0] if sib.named_children else None
+            if label is not None or _breaks_loop(sib, loop):
+                return True
+    return False
+
+
+def _breaks_loop(brk, loop) -> bool:
+    p = brk.parent
+    while p is not None and p != loop:
+        if p.type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
+            return False
+        p = p.parent
+    return p == loop
+
+
+_BUILD = re.compile(rb"^//go:build (.*)$", re.M)
+_GO_TAG = re.compile(r"(!?)\bgo1\.(\d+)\b")
+
+
+def _file_version(gf, module):
+    """The language version of the file: the module's, raised by a `//go:build go1.N` line."""
+    head = gf.src[:gf.src.find(b"\npackage ") + 1 if b"\npackage " in gf.src else 2048]
+    m = _BUILD.search(head)
+    if m is not None:
+        tags = [(neg, int(minor)) for neg, minor in _GO_TAG.findall(m.group(1).decode("utf-8", "replace"))]
+        if "||" not in m.group(1).decode("utf-8", "replace"):
+            ups = [minor for neg, minor in tags if not neg]
+            if ups and (module is None or max(ups) > module[1]):
+                return (1, max(ups))
+    return module
+
+
 @rule(code="GC7004", name="loop-variable-capture", severity=Severity.ERROR)
 def check(ctx):
     gf = ctx.file
-    version = gf.go_version or ctx.pkg.go_version
+    version = _file_version(gf, gf.go_version or ctx.pkg.go_version)
     if version is None or tuple(version) >= (1, 22) or b"for " not in gf.src:
         return
     seen = set()
@@ -148,7 +194,8 @@ def check(ctx):
                 # a subtest runs in the iteration until it calls t.Parallel(): only later uses count
                 after = _calls_parallel(ctx, lit).end_byte if how == "parallel subtest" else 0
                 use = _first_use(ctx, lit, decls, after) if decls else None
-                if use is not None and not (how == "goroutine" and _waited_after(ctx, stmt, loop)):
+                if use is not None and not (how == "goroutine" and _waited_after(ctx, stmt, loop)) \
+                        and not _leaves_after(stmt, loop):
                     seen.add(id(lit))
                     name = gf.node_text(use)
                     line = loop.start_point[0] + 1

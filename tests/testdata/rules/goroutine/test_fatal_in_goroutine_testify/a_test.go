@@ -97,3 +97,41 @@ func TestSubtestInGoroutine(t *testing.T) {
 	}()
 	<-done
 }
+
+func TestMadeInside(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r := require.New(t)
+		_, err := fetch(4)
+		r.NoError(err) // want `r.NoError called from a goroutine the test started`
+	}()
+	<-done
+}
+
+// A literal built in the goroutine but run by the test itself.
+func TestSentBack(t *testing.T) {
+	fc := make(chan func(), 1)
+	go func() {
+		_, err := fetch(5)
+		fc <- func() { require.NoError(t, err) }
+	}()
+	(<-fc)()
+}
+
+func view(f func() error) error { return f() }
+
+// A callback runs on the goroutine that calls it; a cleanup on the test's.
+func TestCallbacks(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = view(func() error {
+			_, err := fetch(6)
+			require.NoError(t, err) // want `require.NoError called from a goroutine the test started`
+			return nil
+		})
+		t.Cleanup(func() { require.NoError(t, nil) })
+	}()
+	<-done
+}

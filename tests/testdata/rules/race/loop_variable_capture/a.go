@@ -111,3 +111,19 @@ func inPlace(jobs []Job) {
 		func() { job.Run() }()
 	}
 }
+
+// Started once: the loop stops right after.
+func firstMatch(xs []int, use func(int)) {
+	for _, v := range xs {
+		if v > 3 {
+			go func() { use(v) }()
+			break
+		}
+	}
+	for _, v := range xs {
+		if v > 5 {
+			go func() { use(v) }()
+			return
+		}
+	}
+}
