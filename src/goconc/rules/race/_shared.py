@@ -7,8 +7,8 @@ instance writes the same variable, and nothing orders the writes.
 
 `loop_writes(ctx)` finds them: for each goroutine literal started in a loop (`go func() {...}()`,
 `g.Go(func...)`, `wg.Go(func...)`), the writes its own body makes (not those of the literals
-inside it) to a variable declared outside that loop, or to a field or map element reached from
-one. It stays quiet, for the whole goroutine, when anything may order the instances or guard the
+inside it) to a variable declared outside that loop (a package-level one too), or to a field or
+map element reached from one. It stays quiet, for the whole goroutine, when anything may order the instances or guard the
 writes:
 - the goroutine takes a lock or calls anything whose name has the word (`mu.Lock()`,
   `s.lock()`, `withRLock`, `acquire`), runs a `once.Do(func...)`, defers a release function it
@@ -156,9 +156,11 @@ def _shared(ctx, stmt: Node, kind: str, target: Node, loop: Node, body: Node) ->
             return None  # a slice or array element by index: each goroutine its own
         kind, target = "map", operand
     root = _root(target)
-    if root is None:
-        return None
+    if root is None or gf.node_text(root) == "_":
+        return None  # `_ = v` writes nothing
     d = pkg.lookup(gf, root)
+    if d is None:
+        d = _package_var(pkg, gf.node_text(root))
     if d is None or d.how == "const":
         return None
     if loop.start_byte <= d.node.start_byte < loop.end_byte:
@@ -170,6 +172,19 @@ def _shared(ctx, stmt: Node, kind: str, target: Node, loop: Node, body: Node) ->
         if t is None:
             return None  # a field we cannot type may be a method value, an embedded lock...
     return Write(stmt, kind, d, re.sub(r"\s+", "", gf.node_text(target)), target)
+
+
+def _package_var(pkg, name: str) -> Decl | None:
+    """A package-level variable of that name (no local hides it: the lookup found none), as a
+    Decl without a function."""
+    got = pkg.var_nodes.get(name)
+    if got is None:
+        return None
+    vgf, spec = got
+    ident = next((n for n in spec.children_by_field_name("name") if vgf.node_text(n) == name), None)
+    if ident is None:
+        return None
+    return Decl(name, ident, 0, 0, 0, spec, how="var", func=None)
 
 
 def _root(e: Node) -> Node | None:
@@ -436,4 +451,5 @@ def related_for(ctx, g: LoopGoroutine, w: Write) -> list:
     """The go statement and the declaration of the shared variable."""
     line = g.loop.start_point[0] + 1
     return [ctx.related(g.site.node, f"goroutines started here, one per iteration of the loop at line {line}"),
-            ctx.related(w.decl.node, f"{w.decl.name} declared here, outside the loop")]
+            ctx.related(w.decl.node, f"{w.decl.name} declared here, outside the loop" if w.decl.func is not None
+                        else f"{w.decl.name} declared here, a package-level variable")]

@@ -230,3 +230,20 @@ func bounded(keys []string) map[string]int {
 	wg.Wait()
 	return out
 }
+
+var cache = map[int]int{}
+
+var hits int
+
+// Package-level variables are shared by every goroutine.
+func warm(n int) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cache[i] = i * i // want `map cache is written by every goroutine this loop starts`
+		}()
+	}
+	wg.Wait()
+}

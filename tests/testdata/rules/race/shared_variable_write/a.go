@@ -436,3 +436,49 @@ func paced(ctx context.Context, hosts []string) int {
 	wg.Wait()
 	return n
 }
+
+var probes int
+
+func probeAll(hosts []string) {
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = ping(h)
+			probes++ // want `probes is written by every goroutine this loop starts`
+		}()
+	}
+	wg.Wait()
+}
+
+// A local of the goroutine hides the package-level name.
+func probeLocal(hosts []string) {
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			probes := 0
+			if ping(h) == nil {
+				probes++
+			}
+			_ = probes
+		}()
+	}
+	wg.Wait()
+}
+
+var _ = probeAll // a package-level blank: `_ = v` below writes nothing
+
+func discard(hosts []string) {
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = ping(h)
+		}()
+	}
+	wg.Wait()
+}
