@@ -216,12 +216,8 @@ class Paths:
 
     def _global_type(self, name: str):
         """The type of a package-level variable, as the model types its name."""
-        got = self.pkg.var_nodes.get(name)
-        if got is None:
-            return None
-        vgf, spec = got
-        ident = next((n for n in spec.children_by_field_name("name") if vgf.node_text(n) == name), None)
-        return self.pkg.type_of(vgf, ident) if ident is not None else None
+        got = self.pkg.var_ident(name)
+        return self.pkg.type_of(*got) if got is not None else None
 
     # ---- calls -----------------------------------------------------------------------------
 

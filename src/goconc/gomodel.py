@@ -255,6 +255,15 @@ class Package:
                         for n in spec.children_by_field_name("name"):
                             self.var_nodes.setdefault(gf.node_text(n), (gf, spec))
 
+    def var_ident(self, name: str) -> tuple[GoFile, Node] | None:
+        """The file and identifier declaring package-level variable `name`."""
+        got = self.var_nodes.get(name)
+        if got is None:
+            return None
+        vgf, spec = got
+        ident = next((n for n in spec.children_by_field_name("name") if vgf.node_text(n) == name), None)
+        return (vgf, ident) if ident is not None else None
+
     def _add_type(self, gf: GoFile, spec: Node) -> None:
         name = spec.child_by_field_name("name")
         tnode = spec.child_by_field_name("type")

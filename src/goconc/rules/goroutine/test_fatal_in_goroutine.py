@@ -69,7 +69,7 @@ import re
 from goconc.model import Related, Severity
 from goconc.queries import file_captures
 from goconc.registry import rule
-from goconc.rules._helpers import declared_callee, is_testing_type
+from goconc.rules._helpers import declared_callee, is_testing_type, method_call
 
 _GO_START = re.compile(rb"\bgo\s+(?:func\b|[\w.]+\s*[(\[])|\.Go\(")
 
@@ -94,11 +94,12 @@ def check(ctx):
     src = gf.src
     if b".Fatal" in src or b".FailNow(" in src or b".Skip" in src:
         for call in ctx.captures().get("call", ()):
-            recv, meth = _selector(call)
+            mc = method_call(gf, call)
+            recv = mc.recv
             site = innermost(call)
             if site is None or not _outside_test(ctx, recv, site):
                 continue
-            name, method = ctx.text(recv), ctx.text(meth)
+            name, method = ctx.text(recv), mc.method
             yield ctx.report(call, f"{name}.{method} called from a goroutine the test started: it ends only "
                                    f"this goroutine, not the test; report the error with {name}.Error "
                                    f"(or send it back) and return",
@@ -157,18 +158,11 @@ def _outside_test(ctx, recv, site, depth: int = 0) -> bool:
 
 def _calls(bodies):
     """Calls inside goroutine bodies that may be helper calls: `f(..)` or `x.m(..)` with arguments."""
-    seen = set()
-    for s in bodies:
-        stack = [s.body]
-        while stack:
-            n = stack.pop()
-            if n.type == "call_expression" and n.id not in seen and n.parent is not None \
-                    and n.parent.type != "go_statement":
-                seen.add(n.id)
-                args = n.child_by_field_name("arguments")
-                if args is not None and args.named_child_count:
-                    yield n
-            stack.extend(n.named_children)
+    for n in _all_calls(bodies):
+        if n.parent is not None and n.parent.type != "go_statement":
+            args = n.child_by_field_name("arguments")
+            if args is not None and args.named_child_count:
+                yield n
 
 
 def _method_names(ctx) -> frozenset[str]:
@@ -240,7 +234,8 @@ def _fatal_on_param(ctx, fd, pname):
         return None
     r = ctx.rule
     for call in file_captures(fd.file, r.module.rsplit(".", 1)[0], r.query, body).get("call", ()):
-        recv, meth = _selector(call)
+        mc = method_call(fd.file, call)
+        recv = mc.recv
         if fd.file.node_text(recv) != pname:
             continue
         decl = ctx.pkg.lookup(fd.file, recv)
@@ -255,15 +250,11 @@ def _fatal_on_param(ctx, fd, pname):
             p = p.parent
         if nested_go:
             continue
-        memo[key] = (fd.file.node_text(meth), call)
+        memo[key] = (mc.method, call)
         return memo[key]
     return None
 
 
-def _selector(call):
-    """(operand, field) of a `recv.Method(...)` call the query matched."""
-    f = call.child_by_field_name("function")
-    return f.child_by_field_name("operand"), f.child_by_field_name("field")
 
 
 _REQUIRE = "github.com/stretchr/testify/require"
@@ -279,13 +270,10 @@ def _testify_calls(ctx, bodies, innermost):
     imports = pkg.imports(gf)
     suites = _SUITE in imports.values()
     for call in _all_calls(bodies):
-        f = call.child_by_field_name("function")
-        if f is None or f.type != "selector_expression":
+        mc = method_call(gf, call)
+        if mc is None:
             continue
-        operand, fld = f.child_by_field_name("operand"), f.child_by_field_name("field")
-        if operand is None or fld is None:
-            continue
-        method = gf.node_text(fld)
+        operand, method = mc.recv, mc.method
         if not method[:1].isupper() or method in ("New", "T", "Require", "Assert", "Run"):
             continue
         site = innermost(call)
@@ -293,9 +281,7 @@ def _testify_calls(ctx, bodies, innermost):
             continue
         shown = gf.node_text(operand)
         if operand.type == "identifier" and pkg.import_path(gf, operand) == _REQUIRE:
-            args = call.child_by_field_name("arguments")
-            argv = [a for a in (args.named_children if args is not None else ()) if a.type != "comment"]
-            if argv and _test_value_outside(ctx, argv[0], site):
+            if mc.args and _test_value_outside(ctx, mc.args[0], site):
                 yield call, shown, method, site
         elif operand.type == "identifier":
             d = pkg.lookup(gf, operand)
@@ -366,6 +352,7 @@ def _made_for(ctx, d, site) -> bool:
 
 
 def _all_calls(bodies):
+    """Every call inside the goroutine bodies (nested literals included), once."""
     seen = set()
     for s in bodies:
         stack = [s.body]

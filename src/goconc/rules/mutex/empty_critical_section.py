@@ -76,8 +76,8 @@ def check(ctx):
     if ctx.file.is_test:
         return  # tests lock and unlock to generate contention or wait for a holder
     for stmt in ctx.captures().get("report", ()):
-        sel = stmt.named_children[0].child_by_field_name("function")
-        r1, m1 = sel.child_by_field_name("operand"), ctx.text(sel.child_by_field_name("field"))
+        first = method_call(ctx.file, statement_call(stmt))
+        r1, m1 = first.recv, first.method
         end = _next_statement(stmt)
         call = method_call(ctx.file, statement_call(end)) if end is not None and end.type == "expression_statement" else None
         if call is None or call.args or (m1, call.method) not in (("Lock", "Unlock"), ("RLock", "RUnlock")):

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 
 from goconc.gomodel import Decl, GoSite, enclosing_function
-from goconc.rules._helpers import FUNC_NODES, loop_ancestor
+from goconc.rules._helpers import _WS, FUNC_NODES, loop_ancestor
 from goconc.source import Node
 
 
@@ -142,8 +142,18 @@ def _appends_to(gf, right: Node, left: Node) -> bool:
     return _same(gf, args.named_children[0], left)
 
 
+def _flat(gf, n: Node) -> str:
+    """The node's text without white space (`s.results`, `c . mu` -> `c.mu`)."""
+    return _WS.sub("", gf.node_text(n))
+
+
 def _same(gf, a: Node, b: Node) -> bool:
-    return re.sub(r"\s+", "", gf.node_text(a)) == re.sub(r"\s+", "", gf.node_text(b))
+    return _flat(gf, a) == _flat(gf, b)
+
+
+def _int(gf, n: Node) -> int:
+    """The value of an int literal (`8`, `1_000`, `0x10`)."""
+    return int(gf.node_text(n).replace("_", ""), 0)
 
 
 def _shared(ctx, stmt: Node, kind: str, target: Node, loop: Node, body: Node) -> Write | None:
@@ -171,20 +181,17 @@ def _shared(ctx, stmt: Node, kind: str, target: Node, loop: Node, body: Node) ->
         t = pkg.type_of(gf, target)
         if t is None:
             return None  # a field we cannot type may be a method value, an embedded lock...
-    return Write(stmt, kind, d, re.sub(r"\s+", "", gf.node_text(target)), target)
+    return Write(stmt, kind, d, _flat(gf, target), target)
 
 
 def _package_var(pkg, name: str) -> Decl | None:
     """A package-level variable of that name (no local hides it: the lookup found none), as a
     Decl without a function."""
-    got = pkg.var_nodes.get(name)
+    got = pkg.var_ident(name)
     if got is None:
         return None
-    vgf, spec = got
-    ident = next((n for n in spec.children_by_field_name("name") if vgf.node_text(n) == name), None)
-    if ident is None:
-        return None
-    return Decl(name, ident, 0, 0, 0, spec, how="var", func=None)
+    ident = got[1]
+    return Decl(name, ident, 0, 0, 0, ident.parent, how="var", func=None)
 
 
 def _root(e: Node) -> Node | None:
@@ -249,6 +256,18 @@ def _receives(ctx, n: Node) -> Node | None:
                 if t is not None and t.kind == "chan":
                     return r
     return None
+
+
+def _waits(ctx, n: Node) -> bool:
+    """`n` may wait for another goroutine: a receive (or `range` over a channel) on anything
+    but ctx.Done(), a timer or a ticker, a `Wait`, a lock."""
+    ch = _receives(ctx, n)
+    if ch is not None:
+        return not _is_signal_receive(ctx.file, ch)
+    if n.type == "call_expression":
+        name = _callee_name(ctx.file, n)
+        return name == "Wait" or _lockish(name)
+    return False
 
 
 def _guarded(ctx, body: Node) -> bool:
@@ -352,13 +371,8 @@ def _serialised(ctx, site: GoSite, loop: Node, fn: Node) -> bool:
         if after and t in ("return_statement", "break_statement", "goto_statement"):
             if t != "break_statement" or _breaks(n, loop):
                 return True
-        ch = _receives(ctx, n)  # select cases included
-        if ch is not None and not _is_signal_receive(gf, ch):
+        if _waits(ctx, n):  # select cases included
             return True
-        if t == "call_expression":
-            name = _callee_name(gf, n)
-            if name == "Wait" or _lockish(name):
-                return True
     if _latched(gf, site, lbody):
         return True
     if site.kind == "errgroup" and site.receiver is not None:
@@ -379,7 +393,7 @@ def _wide_semaphore(ctx, send: Node) -> bool:
     args = [a for a in (v.child_by_field_name("arguments").named_children) if a.type != "comment"]
     if len(args) != 2 or args[1].type != "int_literal":
         return False
-    return int(ctx.file.node_text(args[1]).replace("_", ""), 0) >= 2
+    return _int(ctx.file, args[1]) >= 2
 
 
 def _latched(gf, site: GoSite, lbody: Node) -> bool:
@@ -424,7 +438,7 @@ def _limit_above_one(ctx, fn: Node, recv: Node) -> bool:
     d = ctx.pkg.lookup(gf, recv)
     if d is None or d.how == "param" or not (fn.start_byte <= d.node.start_byte < fn.end_byte):
         return False
-    name = re.sub(r"\s+", "", gf.node_text(recv))
+    name = _flat(gf, recv)
     for n in _own_nodes(fn):
         if n.type != "call_expression":
             continue
@@ -434,14 +448,13 @@ def _limit_above_one(ctx, fn: Node, recv: Node) -> bool:
         fld = f.child_by_field_name("field")
         op = f.child_by_field_name("operand")
         if fld is None or op is None or gf.node_text(fld) != "SetLimit" \
-                or re.sub(r"\s+", "", gf.node_text(op)) != name:
+                or _flat(gf, op) != name:
             continue
         args = n.child_by_field_name("arguments")
         arg = args.named_children[0] if args is not None and args.named_children else None
         if arg is None or arg.type != "int_literal":
             return False
-        v = int(gf.node_text(arg).replace("_", ""), 0)
-        if v in (0, 1):
+        if _int(gf, arg) in (0, 1):
             return False
     return True
 

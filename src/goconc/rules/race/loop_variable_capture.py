@@ -58,8 +58,8 @@ from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.queries import captures as run_query
 from goconc.registry import rule
-from goconc.rules._helpers import FUNC_NODES, is_testing_type, loop_ancestor
-from goconc.rules.race._shared import _callee_name, _lockish, _own_nodes, _receives, _is_signal_receive
+from goconc.rules._helpers import funcs_in, is_testing_type, loop_ancestor
+from goconc.rules.race._shared import _breaks, _callee_name, _own_nodes, _waits
 
 
 def _loop_vars(ctx, loop):
@@ -87,12 +87,13 @@ def _loop_vars(ctx, loop):
     return out
 
 
-def _closures(ctx, fn):
-    """(literal, how, statement) for the literals of fn that outlive their iteration: goroutines,
-    deferred literals, parallel subtests."""
-    gf, pkg = ctx.file, ctx.pkg
-    for site in pkg.go_sites(gf, fn):
-        if site.body is not None and enclosing_function(site.node) == fn:
+def _closures(ctx, fn, sites):
+    """(literal, how, statement) for the literals of fn that outlive their iteration: goroutines
+    (of `sites`, the file's go sites by the function starting them), deferred literals,
+    parallel subtests."""
+    gf = ctx.file
+    for site in sites.get(fn.id, ()):
+        if site.body is not None:
             yield site.body, "goroutine", site.node
     for n in _own_nodes(fn):
         if n.type == "defer_statement":
@@ -121,18 +122,7 @@ def _calls_parallel(ctx, lit):
 def _waited_after(ctx, stmt, loop) -> bool:
     """After `stmt`, the loop body waits (Wait, a receive, a lock) before the iteration ends."""
     body = loop.child_by_field_name("body")
-    gf = ctx.file
-    for n in _own_nodes(body):
-        if n.start_byte < stmt.end_byte:
-            continue
-        ch = _receives(ctx, n)
-        if ch is not None and not _is_signal_receive(gf, ch):
-            return True
-        if n.type == "call_expression":
-            name = _callee_name(gf, n)
-            if name == "Wait" or _lockish(name):
-                return True
-    return False
+    return any(n.start_byte >= stmt.end_byte and _waits(ctx, n) for n in _own_nodes(body))
 
 
 def _leaves_after(stmt, loop) -> bool:
@@ -144,20 +134,9 @@ def _leaves_after(stmt, loop) -> bool:
             continue
         if sib.type in ("return_statement", "goto_statement"):
             return True
-        if sib.type == "break_statement":
-            label = sib.named_children[0] if sib.named_children else None
-            if label is not None or _breaks_loop(sib, loop):
-                return True
+        if sib.type == "break_statement" and _breaks(sib, loop):
+            return True
     return False
-
-
-def _breaks_loop(brk, loop) -> bool:
-    p = brk.parent
-    while p is not None and p != loop:
-        if p.type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
-            return False
-        p = p.parent
-    return p == loop
 
 
 _BUILD = re.compile(rb"^//go:build (.*)$", re.M)
@@ -169,8 +148,9 @@ def _file_version(gf, module):
     head = gf.src[:gf.src.find(b"\npackage ") + 1 if b"\npackage " in gf.src else 2048]
     m = _BUILD.search(head)
     if m is not None:
-        tags = [(neg, int(minor)) for neg, minor in _GO_TAG.findall(m.group(1).decode("utf-8", "replace"))]
-        if "||" not in m.group(1).decode("utf-8", "replace"):
+        expr = m.group(1).decode("utf-8", "replace")
+        tags = [(neg, int(minor)) for neg, minor in _GO_TAG.findall(expr)]
+        if "||" not in expr:
             ups = [minor for neg, minor in tags if not neg]
             if ups and (module is None or max(ups) > module[1]):
                 return (1, max(ups))
@@ -184,8 +164,13 @@ def check(ctx):
     if version is None or tuple(version) >= (1, 22) or b"for " not in gf.src:
         return
     seen = set()
-    for fn in _functions(gf.root):
-        for lit, how, stmt in _closures(ctx, fn):
+    sites: dict[int, list] = {}
+    for site in ctx.pkg.go_sites(gf, gf.root):
+        owner = enclosing_function(site.node)
+        if owner is not None:
+            sites.setdefault(owner.id, []).append(site)
+    for fn in funcs_in(gf.root):
+        for lit, how, stmt in _closures(ctx, fn, sites):
             loop = loop_ancestor(stmt, fn)
             while loop is not None:
                 if id(lit) in seen:
@@ -208,15 +193,6 @@ def check(ctx):
                                      related=[ctx.related(stmt, f"the {how} starts here")])
                     break
                 loop = loop_ancestor(loop, fn)
-
-
-def _functions(root):
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if n.type in FUNC_NODES:
-            yield n
-        stack.extend(n.named_children)
 
 
 def _first_use(ctx, lit, decls, after: int = 0):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from goconc.gomodel import GoSite, enclosing_function
 from goconc.queries import file_captures
-from goconc.rules._helpers import ancestors, declared_callee, key_of
+from goconc.rules._helpers import ancestors, declared_callee, key_of, method_call
 from goconc.source import GoFile, Node
 
 Ref = tuple[str, int]  # (receiver key, start byte of its root variable's declaration or -1)
@@ -59,9 +59,8 @@ def wg_calls(ctx, gf: GoFile | None = None) -> list[WGCall]:
         return out
     pkg = ctx.pkg
     for call in file_captures(gf, "goconc.rules.waitgroup", "wg_calls.scm").get("call", ()):
-        f = call.child_by_field_name("function")
-        recv, meth = f.child_by_field_name("operand"), f.child_by_field_name("field")
-        method = gf.node_text(meth)
+        mc = method_call(gf, call)
+        recv, method = mc.recv, mc.method
         if not is_waitgroup(pkg, pkg.type_of(gf, recv), method):
             continue
         key = key_of(gf, recv)
