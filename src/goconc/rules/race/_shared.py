@@ -460,8 +460,16 @@ def _limit_above_one(ctx, fn: Node, recv: Node) -> bool:
 
 
 
-def related_for(ctx, g: LoopGoroutine, w: Write) -> list:
-    """The go statement and the declaration of the shared variable."""
+def report_writes(ctx, kind: str, message):
+    """A finding at each write of `kind` by the goroutines loops start, with `message(write)`
+    and, as related locations, the go statement and the shared variable's declaration."""
+    for g in loop_writes(ctx):
+        for w in g.writes:
+            if w.kind == kind:
+                yield ctx.report(w.stmt, message(w), related=_related(ctx, g, w))
+
+
+def _related(ctx, g: LoopGoroutine, w: Write) -> list:
     line = g.loop.start_point[0] + 1
     return [ctx.related(g.site.node, f"goroutines started here, one per iteration of the loop at line {line}"),
             ctx.related(w.decl.node, f"{w.decl.name} declared here, outside the loop" if w.decl.func is not None

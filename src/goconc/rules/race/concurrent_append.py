@@ -59,17 +59,12 @@ from __future__ import annotations
 
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.race._shared import loop_writes, related_for
+from goconc.rules.race._shared import report_writes
 
 
 @rule(code="GC7002", name="concurrent-append", severity=Severity.ERROR)
 def check(ctx):
-    for g in loop_writes(ctx):
-        for w in g.writes:
-            if w.kind != "append":
-                continue
-            yield ctx.report(w.stmt, f"append to {w.where} from every goroutine this loop starts, with no lock held: "
-                                     f"a data race on the slice, and appended items get lost; guard it with a "
-                                     f"sync.Mutex, or give each goroutine its own index of a slice made before "
-                                     f"the loop",
-                             related=related_for(ctx, g, w))
+    return report_writes(ctx, "append", lambda w: (
+        f"append to {w.where} from every goroutine this loop starts, with no lock held: a data race on the "
+        f"slice, and appended items get lost; guard it with a sync.Mutex, or give each goroutine its own "
+        f"index of a slice made before the loop"))

@@ -71,17 +71,12 @@ from __future__ import annotations
 
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.race._shared import loop_writes, related_for
+from goconc.rules.race._shared import report_writes
 
 
 @rule(code="GC7001", name="concurrent-map-write", severity=Severity.ERROR)
 def check(ctx):
-    for g in loop_writes(ctx):
-        for w in g.writes:
-            if w.kind != "map":
-                continue
-            yield ctx.report(w.stmt, f"map {w.where} is written by every goroutine this loop starts, with no lock "
-                                     f"held: concurrent map writes crash the program (fatal error: concurrent map "
-                                     f"writes); guard {w.where} with a sync.Mutex, or send the results to one "
-                                     f"goroutine that writes the map",
-                             related=related_for(ctx, g, w))
+    return report_writes(ctx, "map", lambda w: (
+        f"map {w.where} is written by every goroutine this loop starts, with no lock held: concurrent map "
+        f"writes crash the program (fatal error: concurrent map writes); guard {w.where} with a sync.Mutex, "
+        f"or send the results to one goroutine that writes the map"))

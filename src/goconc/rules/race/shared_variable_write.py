@@ -57,7 +57,7 @@ from __future__ import annotations
 from goconc.gomodel import named
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.race._shared import loop_writes, related_for
+from goconc.rules.race._shared import report_writes
 
 
 _ATOMIC = {"int": "Int64", "int64": "Int64", "int32": "Int32", "uint64": "Uint64", "uint32": "Uint32",
@@ -78,17 +78,14 @@ def _untyped(w):
 
 @rule(code="GC7003", name="shared-variable-write", severity=Severity.ERROR)
 def check(ctx):
-    for g in loop_writes(ctx):
-        for w in g.writes:
-            if w.kind != "assign":
-                continue
-            t = ctx.pkg.underlying(ctx.type_of(w.target)) or _untyped(w)
-            if t is not None and t.kind == "named" and t.name == "error" and not t.pkg:
-                fix = "collect the errors with an errgroup or a channel"
-            elif t is not None and t.kind == "named" and not t.pkg and t.name in _ATOMIC:
-                fix = f"use a sync/atomic {_ATOMIC[t.name]}, or guard it with a sync.Mutex"
-            else:
-                fix = "guard it with a sync.Mutex, or send the values over a channel"
-            yield ctx.report(w.stmt, f"{w.where} is written by every goroutine this loop starts, with no lock held: "
-                                     f"a data race; {fix}",
-                             related=related_for(ctx, g, w))
+    def message(w):
+        t = ctx.pkg.underlying(ctx.type_of(w.target)) or _untyped(w)
+        if t is not None and t.kind == "named" and t.name == "error" and not t.pkg:
+            fix = "collect the errors with an errgroup or a channel"
+        elif t is not None and t.kind == "named" and not t.pkg and t.name in _ATOMIC:
+            fix = f"use a sync/atomic {_ATOMIC[t.name]}, or guard it with a sync.Mutex"
+        else:
+            fix = "guard it with a sync.Mutex, or send the values over a channel"
+        return f"{w.where} is written by every goroutine this loop starts, with no lock held: a data race; {fix}"
+
+    return report_writes(ctx, "assign", message)
