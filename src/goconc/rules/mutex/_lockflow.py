@@ -61,12 +61,13 @@ class LockOp:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "double" | "mismatch" | "leak" | "defer_lock" | "order"
+    kind: str  # "double" | "mismatch" | "leak" | "jump" | "defer_lock" | "order"
     op: LockOp  # the offending op (for "leak": the acquiring Lock; "order": the later Lock)
     other: Node | None  # the earlier Lock (double / mismatch / order) or the leaking return
     mode_held: str = ""
     path: tuple[tuple[Node, str], ...] = ()  # for "leak": decisions on the way (see _branches)
     held: object = None  # for "order": the key of the lock held when op takes another one
+    skipped: LockOp | None = None  # for "jump": the release the break or continue skips
 
 
 @dataclass(frozen=True)
@@ -1090,6 +1091,7 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
                 continue
             path = _branches(cfg, find_path, acquire.call, pred)
             _add(events, seen_events, Event("leak", acquire, ret, mode, path))
+    _jump_leaks(cfg, states, items, opaque, entry_keys, events, seen_events)
     result.events = sorted(events, key=lambda e: (e.op.call.start_byte, e.kind))
 
     # The summary, in terms the caller can name.
@@ -1119,6 +1121,81 @@ _EXITS = re.compile(rb"\b(return|goto|panic)\b")
 # statements that evaluate a call written directly in them (`f()`, `return f()`, `x := f()`)
 _ALWAYS_RUN = frozenset({"expression_statement", "return_statement", "short_var_declaration",
                          "assignment_statement"})
+
+
+_BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement",
+                        "select_statement"})
+
+
+def _jump_loop(jump: Node) -> Node | None:
+    """The `for` statement a `break` leaves or a `continue` starts again (None when a `break`
+    leaves a switch or select, or the target is not found)."""
+    label = next((c for c in jump.named_children if c.type == "label_name"), None)
+    name = label.text if label is not None else None
+    n = jump.parent
+    while n is not None and n.type not in FUNC_NODES:
+        if name is None:
+            if n.type == "for_statement" or (jump.type == "break_statement" and n.type in _BREAKABLE):
+                return n if n.type == "for_statement" else None
+        elif n.type == "labeled_statement":
+            lbl = next((c for c in n.named_children if c.type == "label_name"), None)
+            if lbl is not None and lbl.text == name:
+                inner = next((c for c in n.named_children if c.type != "label_name" and c.type != "comment"), None)
+                return inner if inner is not None and inner.type == "for_statement" else None
+        n = n.parent
+    return None
+
+
+def _jump_leaks(cfg, states, items: list, opaque, entry_keys, events: list, seen: set) -> None:
+    """`break` or `continue` with a lock held on every path to it, where the loop's body took
+    the lock and releases it later (so the jump skips the release), and where the other ways
+    into the next iteration (continue) or out of the loop (break) do not hold it: the state
+    the jump carries is not the one the code after it expects. A `break` counts only when
+    nothing after the loop releases the lock and no deferred release covers it: the function
+    then returns with the lock held on that path alone."""
+    for b, (_in, out) in states.items():
+        if not b.nodes or len(b.succs) != 1 or b.nodes[-1].type not in ("break_statement", "continue_statement"):
+            continue
+        jump = b.nodes[-1]
+        loop = _jump_loop(jump)
+        body = loop.child_by_field_name("body") if loop is not None else None
+        if body is None:
+            continue
+        held, sites, deferred, _ = out
+        if not held or any(d[0] == "*" for d in deferred):
+            continue
+        target = b.succs[0]
+        if jump.type == "continue_statement":
+            update = None
+            for c in loop.named_children:
+                if c.type == "for_clause":
+                    update = c.child_by_field_name("update")
+            if update is not None and target.nodes and target.nodes[0].id == update.id and target.succs:
+                target = target.succs[0]  # the loop's head, past its update statement
+        if target not in states:
+            continue
+        expected = states[target][0][0]
+        dkeys = {d[0] for d in deferred}
+        for key, mode in sorted(held, key=lambda h: (str(h[0]), h[1])):
+            if (key, mode) in expected or key in opaque or key in entry_keys or key in dkeys:
+                continue
+            site = _site(sites, key)
+            if site is None or not (body.start_byte <= site.start_byte < body.end_byte):
+                continue
+            later = [i[1] for i in items if i[0] == "op" and i[1].key == key and i[1].op in RELEASE
+                     and RELEASE[i[1].op] == mode and not i[1].deferred
+                     and jump.end_byte <= i[1].call.start_byte < body.end_byte]
+            if not later:
+                continue
+            if jump.type == "break_statement" and any(
+                    (i[0] == "release_all" or (i[0] == "op" and i[1].key == key and i[1].op in RELEASE))
+                    and _start(i) >= loop.end_byte for i in items):
+                continue  # released after the loop: the break may mean to keep it until then
+            acquire = next((i[1] for i in items if i[0] == "op" and i[1].call == site
+                            and i[1].key == key and i[1].op in ACQUIRE), None)
+            if acquire is None:
+                continue
+            _add(events, seen, Event("jump", acquire, jump, mode, skipped=later[0]))
 
 
 def _calls_only(gf: GoFile, fn: Node, items: list) -> LockSummary:

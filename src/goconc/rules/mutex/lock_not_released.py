@@ -1,10 +1,12 @@
-"""a lock that a return path leaves held
+"""a lock that a return, break or continue path leaves held
 
 ## What it does
 Finds a `Lock` or `RLock` that is still held when the function returns on some path (an early
 return, an error branch), where the function releases the same lock on its other paths and no
 deferred `Unlock` covers the return. The finding names the return and the branch that leads
-to it.
+to it. The same for a `break` or `continue` that skips the release at the end of the loop body
+that took the lock: after a `continue` the next iteration locks it again and blocks for good
+(or takes a read lock twice); after a `break` the function goes on with the lock held.
 
 ## Why is this bad?
 The lock stays held after the function returns. The next `Lock` of it, in any goroutine,
@@ -68,7 +70,13 @@ that lets the lock's address escape, a func value of unknown origin named like a
 using a method value of the lock,
 `RLocker()`, passing, storing or returning its address (or a pointer to it, or the lock as a
 `sync.Locker`), or a goroutine or closure that is not a critical section of its own (it does
-not take the lock first and release it last) stops the analysis of that lock. `TryLock` is not tracked. A local
+not take the lock first and release it last) stops the analysis of that lock. A `break` or `continue` is
+reported only when the lock is held on every path to it, was taken in the loop's body and is
+released later in that body, and when the state it carries differs from the loop's own: for
+`continue`, some iteration starts without the lock; for `break`, some way out of the loop is
+without it and nothing after the loop releases it (so a "lock when ready" loop that breaks
+with the lock held and releases it after the loop is quiet, as is a helper that returns with
+it held on every path). `TryLock` is not tracked. A local
 `mu := &c.mu` is the same lock as `c.mu`; a type with Lock/Unlock methods of its own is not
 treated as a lock, nor is a type parameter.
 """
@@ -155,8 +163,34 @@ def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _jumps(ctx):
+    """A break or continue that skips the loop body's release."""
+    for ev in events(ctx, "jump"):
+        op, jump, rel = ev.op, ev.other, ev.skipped
+        what = "read lock" if op.op == "RLock" else "lock"
+        release = "RUnlock" if op.op == "RLock" else "Unlock"
+        word = "break" if jump.type == "break_statement" else "continue"
+        if word == "continue":
+            after = (f"the next iteration starts with {op.text} still held, so its {op.text}.{op.op}() "
+                     f"waits for good" if op.op == "Lock" else
+                     f"the next iteration read-locks {op.text} again, which deadlocks once a writer waits")
+        else:
+            after = f"the loop is left with {op.text} still held and nothing after it releases it"
+        skipped = f"{rel.via}()" if rel.via else f"{op.text}.{rel.op}()"
+        taken = f" (taken by {op.via}())" if op.via else ""
+        yield ctx.report(
+            op.call,
+            f"{what} on {op.text}{taken} is not released on the path that leaves through `{word}` at line "
+            f"{line_of(jump)}, which skips {skipped} at line {line_of(rel.call)}: {after}; "
+            f"call {op.text}.{release}() before the {word}",
+            related=[ctx.related(jump, f"{word} with {op.text} still locked"),
+                     ctx.related(rel.call, "the release it skips")],
+        )
+
+
 @rule(code="GC3002", name="lock-not-released", severity=Severity.ERROR, fix=FixAvailability.SOMETIMES)
 def check(ctx):
+    yield from _jumps(ctx)
     for ev in events(ctx, "leak"):
         op = ev.op
         ret = ev.other
