@@ -757,3 +757,39 @@ def test_forward_says_whether_it_converged() -> None:
 
     loop = forward(cfg, init=0, transfer=counting, meet=max)
     assert not loop.converged
+
+
+def _fors(node: Node) -> list[Node]:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "for_statement":
+            out.append(n)
+        stack.extend(reversed(n.named_children))
+    return out
+
+
+def test_loop_records_its_head_and_blocks() -> None:
+    body = "for i := 0; i < n; i++ {\n\tif x {\n\t\tbreak\n\t}\n\ty()\n}\nz()"
+    node, src = parse_func(body)
+    cfg = build_cfg(node, None, src=src)
+    loop_node = _fors(node)[0]
+    loop = cfg.loop(loop_node)
+    assert loop is not None
+    assert loop.head is blk(cfg, "i < n")
+    inside = {b.index for b in (blk(cfg, "x"), blk(cfg, "break"), blk(cfg, "y()"), blk(cfg, "i++"))}
+    assert inside <= loop.blocks
+    assert blk(cfg, "z()").index not in loop.blocks  # the block after the loop is not the loop's
+    assert blk(cfg, "i := 0").index not in loop.blocks
+    assert cfg.loop(node) is None
+
+
+def test_nested_loop_blocks_belong_to_both() -> None:
+    body = "for {\n\tfor j := range s {\n\t\tuse(j)\n\t}\n\tafter()\n}"
+    node, src = parse_func(body)
+    cfg = build_cfg(node, None, src=src)
+    outer_node, inner_node = _fors(node)
+    outer, inner = cfg.loop(outer_node), cfg.loop(inner_node)
+    assert outer is not None and inner is not None
+    assert blk(cfg, "use(j)").index in inner.blocks and blk(cfg, "use(j)").index in outer.blocks
+    assert blk(cfg, "after()").index in outer.blocks and blk(cfg, "after()").index not in inner.blocks

@@ -132,6 +132,15 @@ class Block:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class Loop:
+    """A `for` statement in the graph: its head (where every iteration starts, the condition's
+    block) and the indices of its blocks (head, body and update; not the block after it)."""
+
+    head: Block
+    blocks: frozenset[int]
+
+
 @dataclass
 class CFG:
     """Control-flow graph of one function body."""
@@ -143,6 +152,7 @@ class CFG:
     blocks: list[Block]
     defers: list[Node]
     _index: dict[_NodeKey, Block] = field(default_factory=dict, repr=False)
+    _loops: dict[_NodeKey, Loop] = field(default_factory=dict, repr=False)
     #: True when part of the body is not modelled (nesting beyond MAX_NESTING, or the stack ran
     #: out): paths through it are unknown, so path-sensitive rules must not trust this graph.
     approximate: bool = False
@@ -166,6 +176,10 @@ class CFG:
                 return None
             n = n.parent
         return None
+
+    def loop(self, for_stmt: Node) -> Loop | None:
+        """The loop a `for_statement` of this function builds (None for another node)."""
+        return self._loops.get(_key(for_stmt))
 
     def reachable(self) -> set[Block]:
         """Blocks reachable from ``entry`` (including ``entry``)."""
@@ -280,6 +294,7 @@ class _Builder:
         self.fatal_exit = self.new("fatal_exit")
         self.defers: list[Node] = []
         self.index: dict[_NodeKey, Block] = {}
+        self.loops: dict[_NodeKey, Loop] = {}
         self.labels: dict[bytes, Block] = {}
         self.defined_labels: set[bytes] = set()
         self.frames: list[_Frame] = []
@@ -550,6 +565,7 @@ class _Builder:
                 cond = clause  # `for cond { ... }`
         if init is not None:
             self.add(init)
+        first = len(self.blocks)
         head = self.new()
         self.link(self.cur(), head)
         if cond is not None:
@@ -574,6 +590,8 @@ class _Builder:
         finally:
             self.frames.pop()
         self.link(self.current, frame.cont)
+        self.loops[_key(node)] = Loop(head, frozenset(
+            i for i in range(first, len(self.blocks)) if frame.brk is None or i != frame.brk.index))
         self.current = frame.brk
 
     _TICKER = re.compile(rb"^(?:time\.Tick\(.*\)|time\.NewTicker\(.*\)\.C)$", re.S)
@@ -673,6 +691,7 @@ class _Builder:
             blocks=self.blocks,
             defers=self.defers,
             _index=self.index,
+            _loops=self.loops,
             approximate=self.approximate,
         )
 

@@ -25,6 +25,9 @@ RULE_MODULES = [
     "goconc.rules.mutex.deferred_unlock_in_loop",
     "goconc.rules.mutex.lock_order_inversion",
     "goconc.rules.mutex.lock_held_while_waiting",
+    # GC4xxx: channels
+    "goconc.rules.channel.channel_closed_twice",
+    "goconc.rules.channel.send_on_closed_channel",
     # GC7xxx: data races found in the source
     "goconc.rules.race.concurrent_map_write",
     "goconc.rules.race.concurrent_append",

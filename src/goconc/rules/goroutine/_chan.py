@@ -75,11 +75,13 @@ class ChannelUses:
     select_sends: bool  # some send is a select case
 
 
-def channel_uses(ctx, fn, decl) -> ChannelUses | None:
+def channel_uses(ctx, fn, decl, closes: list | None = None) -> ChannelUses | None:
     """How a local channel is used: sent to by goroutines `fn` starts with `go func() {...}()`
     or `go func(c chan<- T) {...}(ch)` (plain or select sends), received from by `fn` itself, and nothing else but len/cap and one more
     assignment; None when it is used in any other way (passed, stored, returned, closed,
-    ranged over, used by another closure, sent to by `fn`)."""
+    ranged over, used by another closure, sent to by `fn`). With a `closes` list, `fn` may
+    close it too (`close(ch)`, `defer close(ch)`, or in a literal `fn` defers): the close
+    calls are added to the list."""
     gf, pkg = ctx.file, ctx.pkg
     sends, receives, lits = [], [], {}
     plain = True
@@ -110,6 +112,10 @@ def channel_uses(ctx, fn, decl) -> ChannelUses | None:
             call = p.parent
             f = call.child_by_field_name("function") if call is not None else None
             if f is not None and f.type == "identifier" and gf.node_text(f) in _OK_USES:
+                continue
+            if closes is not None and f is not None and f.type == "identifier" and gf.node_text(f) == "close" \
+                    and (owner == fn or deferred_literal(owner, fn)):
+                closes.append(call)
                 continue
             # `go func(c chan<- T) { ... c <- v }(ch)`: the literal's parameter is the channel;
             # `go worker(ch)`, `go s.produce(ch)`: the parameter of a function of the package
@@ -234,11 +240,23 @@ def go_literal(lit, fn, ctx=None):
     return stmt if enclosing_function(stmt) == fn else None
 
 
-def escape(cfg, start, ops):
-    """A block path from `start` to a normal return that goes through none of `ops` (nodes:
-    the channel's receives, or its sends), not leaving a loop with one of them in its body
-    through the loop's condition (taken to run as often as needed); None when there is none."""
+def deferred_literal(lit, fn) -> bool:
+    """`lit` is a func literal that `fn` defers: `defer func() {...}()`."""
+    if lit is None or lit.type != "func_literal":
+        return False
+    call = lit.parent
+    stmt = call.parent if call is not None else None
+    return call.type == "call_expression" and call.child_by_field_name("function") == lit \
+        and stmt is not None and stmt.type == "defer_statement" and enclosing_function(stmt) == fn
+
+
+def escape(cfg, start, ops, goal=None):
+    """A block path from `start` to a normal return (or to block `goal`) that goes through
+    none of `ops` (nodes: the channel's receives, or its sends), not leaving a loop with one of
+    them in its body through the loop's condition (taken to run as often as needed); None when
+    there is none."""
     receives = ops
+    goal = goal or cfg.exit
 
     def receives_in(b):
         return any(n.start_byte <= r.start_byte < n.end_byte for n in b.nodes for r in receives)
@@ -266,7 +284,7 @@ def escape(cfg, start, ops):
             if s in parent or (b.index, s.index) in barred:
                 continue
             parent[s] = b
-            if s is cfg.exit:
+            if s is goal:
                 path = [b]
                 while parent[path[-1]] is not None:
                     path.append(parent[path[-1]])
@@ -344,3 +362,23 @@ def in_receiving_loop(node, receives, fn) -> bool:
                 return True
         p = p.parent
     return False
+
+
+def left_through(path, ret):
+    """The select case that the escaping path leaves through: the last case clause it enters
+    (not a receive from the channel), when the return is in that case's body."""
+    found = None
+    for b in path:
+        if b.nodes:
+            n = b.nodes[0]
+            p = n.parent
+            if p is not None and p.type == "communication_case" and p.child_by_field_name("communication") == n:
+                found = (n, p)
+    if found is None or not (found[1].start_byte <= ret.start_byte < found[1].end_byte):
+        return None
+    return found[0]
+
+
+def short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."

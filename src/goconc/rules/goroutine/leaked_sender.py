@@ -79,6 +79,8 @@ from goconc.rules.goroutine._chan import (
     escape,
     in_receiving_loop,
     is_main,
+    left_through,
+    short,
     reports_failure,
     unbuffered_local,
 )
@@ -124,7 +126,7 @@ def _candidate(ctx, make_call):
         ret = path[-1].nodes[-1] if path[-1].nodes else None
         if ret is None or ret.type != "return_statement":
             continue  # falling off the end after a timeout: what happens next is not clear enough
-        case = _left_through(path, ret)
+        case = left_through(path, ret)
         if case is None and in_receiving_loop(ret, receives, fn):
             continue  # a return inside the receiving loop, not through a select case: a count we cannot see
         lit_cfg = ctx.analysis.cfg(g.file, lit)
@@ -133,7 +135,7 @@ def _candidate(ctx, make_call):
         send = min(g.sends, key=lambda n: n.start_byte)
         name = gf.node_text(var)
         where = f"returns at line {ret.start_point[0] + 1}"
-        via = f" (through `case {_short(gf.node_text(case))}` at line {case.start_point[0] + 1})" \
+        via = f" (through `case {short(gf.node_text(case))}` at line {case.start_point[0] + 1})" \
             if case is not None else ""
         related = [ctx.related(make_call, f"{name} is made unbuffered here"),
                    ctx.related(ret, f"returns without receiving from {name}")]
@@ -155,23 +157,3 @@ def _candidate(ctx, make_call):
             related=related,
         )
     return None
-
-
-def _left_through(path, ret):
-    """The select case that the escaping path leaves through: the last case clause it enters
-    (not a receive from the channel), when the return is in that case's body."""
-    found = None
-    for b in path:
-        if b.nodes:
-            n = b.nodes[0]
-            p = n.parent
-            if p is not None and p.type == "communication_case" and p.child_by_field_name("communication") == n:
-                found = (n, p)
-    if found is None or not (found[1].start_byte <= ret.start_byte < found[1].end_byte):
-        return None
-    return found[0]
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:37] + "..."

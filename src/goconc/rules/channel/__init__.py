@@ -1,0 +1,1 @@
+"""GC4xxx: channels."""

@@ -1,0 +1,130 @@
+"""a channel closed again where it is already closed
+
+## What it does
+Finds a `close(ch)` that runs when `ch` is already closed: closed earlier on every path to
+it in the same function, closed by every iteration of a loop that can run again, or closed
+explicitly in a function that also defers `close(ch)`, so the deferred close runs on a closed
+channel when the function returns.
+
+## Why is this bad?
+Closing a closed channel panics (`panic: close of closed channel`), whatever the goroutine
+and whoever recovers. The second close usually sits on an error path or in a cleanup that
+was added later, so tests that take the happy path never see it.
+
+## Example
+```go
+func produce(items []int, out chan<- int) error {
+	defer close(out)
+	for _, it := range items {
+		if it < 0 {
+			close(out)
+			return errNegative
+		}
+		out <- it
+	}
+	return nil
+}
+```
+
+## Use instead
+```go
+func produce(items []int, out chan<- int) error {
+	defer close(out)
+	for _, it := range items {
+		if it < 0 {
+			return errNegative
+		}
+		out <- it
+	}
+	return nil
+}
+```
+When several paths or goroutines may close the same channel, close it in one place (the
+sender's owner), or guard it with a `sync.Once`.
+
+## Limitations
+Per function, along its control flow: a channel counts as closed only when it is closed on
+*every* path to the point in question (so `if a { close(ch) }` followed later by `if !a {
+close(ch) }` is quiet). A channel is named by its access path (`ch`, `s.done`, `c.subs[0]`);
+an element reached through a variable index is not followed. Reassigning the variable (or a
+prefix of the path), taking its address, or, for a struct field, calling a function of the
+package (or a function value) with the field's root as receiver or argument ends what is
+known: the call may store a new channel. A deferred close counts when it is `defer close(ch)`
+or a `close(ch)` at the top level of a deferred function literal. A loop is reported when every
+iteration closes the channel and another iteration can start after the close; a loop that
+always leaves after closing, or that can go round without closing, is quiet. Closes in
+different functions (a `Close` method called twice) or in different goroutines are not
+followed. A close in a test's function literal that is handed to another function (a panic
+checker, a table of cases) is taken to provoke the panic on purpose.
+"""
+
+from __future__ import annotations
+
+from goconc.gomodel import enclosing_function
+from goconc.model import Severity
+from goconc.registry import rule
+from goconc.rules.channel._close import flow, on_purpose, ops
+
+
+def _line(n) -> int:
+    return n.start_point[0] + 1
+
+
+@rule(code="GC4001", name="channel-closed-twice", severity=Severity.ERROR)
+def check(ctx):
+    gf = ctx.file
+    if b"close(" not in gf.src:
+        return
+    for mine in ops(ctx).values():
+        fn = enclosing_function(mine[0].stmt)
+        f = flow(ctx, fn)
+        if f is not None and not on_purpose(ctx, fn):
+            yield from _report(ctx, f)
+
+
+def _report(ctx, f):
+    gf = ctx.file
+    for op, earlier in f.twice:
+        name = gf.node_text(op.chan)
+        first = earlier[0] if earlier else None
+        where = f" at line {_line(first)}" if first is not None else ""
+        yield ctx.report(
+            op.node,
+            f"{name} is closed again here: it is already closed{where} on every path that reaches this "
+            f"close, and closing a closed channel panics; close it in one place",
+            related=[ctx.related(s, f"{name} closed here") for s in earlier[:3]],
+        )
+    for op, earlier in f.deferred_twice:
+        name = gf.node_text(op.chan)
+        yield ctx.report(
+            op.node,
+            f"{name} is closed by a second deferred close: the deferred close at line {_line(earlier[0])} "
+            f"closes it too, and closing a closed channel panics when the function returns",
+            related=[ctx.related(s, "deferred close here") for s in earlier[:3]],
+        )
+    done = set()
+    for op, sites, ret in f.at_return:
+        name = gf.node_text(op.chan)
+        for s in sites:
+            if s.id in done:
+                continue
+            done.add(s.id)
+            how = f"returns at line {_line(ret)}" if ret is not None else "returns"
+            related = [ctx.related(op.node, f"the deferred close of {name}")]
+            if ret is not None:
+                related.append(ctx.related(ret, f"returns with {name} closed"))
+            yield ctx.report(
+                s,
+                f"{name} is closed here and again by the deferred close at line {_line(op.node)} when the "
+                f"function {how}: closing a closed channel panics; drop this close and let the deferred "
+                f"one close {name}",
+                related=related,
+            )
+    for op, loop in f.every_iteration:
+        name = gf.node_text(op.chan)
+        yield ctx.report(
+            op.node,
+            f"every iteration of the loop at line {_line(loop)} closes {name}, made outside it: the "
+            f"second iteration closes it again and panics; close {name} once, after the loop",
+            related=[ctx.related(loop, "the loop")],
+        )

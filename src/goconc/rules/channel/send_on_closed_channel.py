@@ -1,0 +1,193 @@
+"""a send on a channel that is closed first
+
+## What it does
+Finds a send on a channel that is closed before the send can happen: in the same function,
+a send reached when the channel is already closed on every path; or a goroutine that sends on
+an unbuffered local channel which the function that started it closes (directly, or by a
+deferred close when it returns) on a path where it never received from it: a timeout, an
+error return, a `ctx.Done()` case.
+
+## Why is this bad?
+A send on a closed channel panics (`panic: send on closed channel`), and so does a goroutine
+that is blocked sending when the channel is closed. When the function gives up waiting and
+closes the channel to "clean up", the goroutine still working on its result crashes the whole
+program the moment it tries to deliver it: a crash that only shows when the timeout fires.
+
+## Example
+```go
+func fetch(ctx context.Context, url string) (string, error) {
+	ch := make(chan string)
+	defer close(ch)
+	go func() {
+		ch <- download(url)
+	}()
+	select {
+	case s := <-ch:
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+```
+
+## Use instead
+```go
+func fetch(ctx context.Context, url string) (string, error) {
+	ch := make(chan string, 1) // the goroutine can always deliver, and exits
+	go func() {
+		ch <- download(url)
+	}()
+	select {
+	case s := <-ch:
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+```
+Leave closing to the sender: a receiver that closes a channel cannot know whether a send is
+on its way.
+
+## Limitations
+The goroutine case needs an unbuffered channel made in a local variable, sent to only by
+goroutines the function starts (a literal, or a function of the package handed the channel)
+with plain sends on every path they can return by, received from only by the function
+itself, and closed by it; a channel used any other way (passed elsewhere, stored, ranged
+over) is not followed. The path to the close must not receive from the channel (a loop that
+receives is taken to run as often as needed), nor report a test failure; `main` is never
+reported. The same-function case uses GC4001's analysis of what is closed on every path.
+A send in a test's function literal that is handed to another function (a panic checker) is
+taken to provoke the panic on purpose.
+"""
+
+from __future__ import annotations
+
+from goconc.gomodel import enclosing_function
+from goconc.model import Severity
+from goconc.registry import rule
+from goconc.rules.channel._close import flow, on_purpose, ops
+from goconc.rules.goroutine._chan import (
+    channel_uses,
+    escape,
+    is_main,
+    left_through,
+    reports_failure,
+    short,
+    unbuffered_local,
+)
+
+
+def _line(n) -> int:
+    return n.start_point[0] + 1
+
+
+@rule(code="GC4002", name="send-on-closed-channel", severity=Severity.ERROR)
+def check(ctx):
+    gf = ctx.file
+    if b"close(" not in gf.src:
+        return
+    for mine in ops(ctx).values():
+        fn = enclosing_function(mine[0].stmt)
+        f = flow(ctx, fn)
+        if f is None or on_purpose(ctx, fn):
+            continue
+        for op, sites in f.sends:
+            name = gf.node_text(op.chan)
+            yield ctx.report(
+                op.node,
+                f"send on {name}, which is already closed{_at(sites)} on every path that reaches this send: "
+                f"a send on a closed channel panics",
+                related=[ctx.related(s, f"{name} closed here") for s in sites[:3]],
+            )
+    if b"go " in gf.src or b".Go(" in gf.src:
+        from goconc.queries import captures
+
+        for call in captures(gf, "leaked_sender", None, package="goconc.rules.goroutine").get("call", ()):
+            got = _goroutine_send(ctx, call)
+            if got is not None:
+                yield got
+
+
+def _at(sites) -> str:
+    return f" (closed at line {_line(sites[0])})" if sites else ""
+
+
+def _goroutine_send(ctx, make_call):
+    gf = ctx.file
+    got = unbuffered_local(ctx, make_call)
+    if got is None:
+        return None
+    var, decl, fn = got
+    if is_main(ctx, fn):
+        return None
+    closes: list = []
+    uses = channel_uses(ctx, fn, decl, closes)
+    if uses is None or uses.select_sends or not closes or not uses.goroutines:
+        return None
+    cfg = ctx.analysis.cfg(gf, fn)
+    if cfg is None or cfg.approximate:
+        return None
+    name = gf.node_text(var)
+    for g in uses.goroutines:
+        start = cfg.block_of(g.go_stmt)
+        if start is None:
+            continue
+        lit_cfg = ctx.analysis.cfg(g.file, g.body)
+        if lit_cfg is None or escape(lit_cfg, lit_cfg.entry, g.sends) is not None:
+            continue  # the goroutine may return without sending
+        for c in sorted(closes, key=lambda n: n.start_byte):
+            found = _unreceived_path(cfg, start, g.go_stmt, c, uses.receives, fn)
+            if found is None:
+                continue
+            path, ret = found
+            if reports_failure(ctx, path):
+                continue
+            send = min(g.sends, key=lambda n: n.start_byte)
+            deferred = ret is not None
+            how = (f"closes {name} with its deferred close at line {_line(c)} when it returns at line "
+                   f"{_line(ret)}" if deferred else f"closes {name} at line {_line(c)}")
+            related = [ctx.related(make_call, f"{name} is made unbuffered here"),
+                       ctx.related(c, f"{name} closed here")]
+            if deferred:
+                related.append(ctx.related(ret, f"returns without receiving from {name}"))
+            case = left_through(path if deferred else path + [cfg.block_of(c)], ret or c)
+            via = f" (through `case {short(gf.node_text(case))}` at line {_line(case)})" if case is not None else ""
+            msg = (f"panics (send on closed channel) if the function {how}{via} without having received "
+                   f"from {name}: the send cannot complete before the close; let the sender close {name}, "
+                   f"or make it buffered (make(chan T, 1)) and do not close it")
+            if g.body.type != "func_literal":
+                callee = " ".join(gf.node_text(g.go_stmt.named_children[0].child_by_field_name("function")).split())
+                related.append(ctx.related(send, f"{callee} sends here"))
+                return ctx.report(g.go_stmt, f"the goroutine running {callee} {msg}", related=related)
+            return ctx.report(send, f"this goroutine's send on {name} {msg}", related=related)
+    return None
+
+
+def _unreceived_path(cfg, start, go_stmt, close, receives, fn):
+    """A path from the go statement to the close that receives nothing from the channel: the
+    blocks, and for a deferred close the return it runs at (None for a direct close)."""
+    stmt = close.parent
+    deferred = stmt is not None and stmt.type == "defer_statement" or enclosing_function(close) != fn
+    if deferred:
+        path = escape(cfg, start, receives)
+        if path is None:
+            return None
+        ret = path[-1].nodes[-1] if path[-1].nodes else None
+        if ret is None or ret.type != "return_statement":
+            return None  # falling off the end: not clear enough
+        if close.start_byte > ret.start_byte and (stmt is None or stmt.type == "defer_statement"):
+            return None  # the defer is registered after this return
+        return path, ret
+    goal = cfg.block_of(close)
+    if goal is None:
+        return None
+    if any(r.start_byte < close.start_byte and goal.nodes and goal.nodes[0].start_byte <= r.start_byte
+           for r in receives):
+        return None  # received in the close's own block, before it
+    if goal is start:
+        if go_stmt.start_byte < close.start_byte and not any(
+                go_stmt.start_byte < r.start_byte < close.start_byte for r in receives):
+            return [start], None
+        return None
+    path = escape(cfg, start, receives, goal)
+    return (path, None) if path is not None else None
