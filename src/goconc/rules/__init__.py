@@ -15,6 +15,7 @@ RULE_MODULES = [
     "goconc.rules.waitgroup.done_not_deferred",
     "goconc.rules.waitgroup.wait_in_goroutine",
     "goconc.rules.waitgroup.wait_in_loop",
+    "goconc.rules.waitgroup.wait_before_receive",
     # GC3xxx: locks
     "goconc.rules.mutex.copied_lock",
     "goconc.rules.mutex.lock_not_released",

@@ -71,9 +71,11 @@ from goconc.rules.goroutine._chan import (
     escape,
     is_main,
     left_through,
+    path_to,
     reports_failure,
     short,
     unbuffered_local,
+    waited_on,
 )
 
 
@@ -140,8 +142,8 @@ def _goroutine_send(ctx, make_call):
             if found is None:
                 continue
             path, ret = found
-            if reports_failure(ctx, path):
-                continue
+            if reports_failure(ctx, path) or waited_on(ctx, fn, g, path):
+                continue  # a failed test, or a Wait that never returns (GC2005)
             send = min(g.sends, key=lambda n: n.start_byte)
             deferred = ret is not None
             how = (f"closes {name} with its deferred close at line {_line(c)} when it returns at line "
@@ -150,7 +152,7 @@ def _goroutine_send(ctx, make_call):
                        ctx.related(c, f"{name} closed here")]
             if deferred:
                 related.append(ctx.related(ret, f"returns without receiving from {name}"))
-            case = left_through(path if deferred else path + [cfg.block_of(c)], ret or c)
+            case = left_through(path, ret or c)
             via = f" (through `case {short(gf.node_text(case))}` at line {_line(case)})" if case is not None else ""
             msg = (f"panics (send on closed channel) if the function {how}{via} without having received "
                    f"from {name}: the send cannot complete before the close; let the sender close {name}, "
@@ -178,16 +180,5 @@ def _unreceived_path(cfg, start, go_stmt, close, receives, fn):
         if close.start_byte > ret.start_byte and (stmt is None or stmt.type == "defer_statement"):
             return None  # the defer is registered after this return
         return path, ret
-    goal = cfg.block_of(close)
-    if goal is None:
-        return None
-    if any(r.start_byte < close.start_byte and goal.nodes and goal.nodes[0].start_byte <= r.start_byte
-           for r in receives):
-        return None  # received in the close's own block, before it
-    if goal is start:
-        if go_stmt.start_byte < close.start_byte and not any(
-                go_stmt.start_byte < r.start_byte < close.start_byte for r in receives):
-            return [start], None
-        return None
-    path = escape(cfg, start, receives, goal)
+    path = path_to(cfg, start, go_stmt, close, receives)
     return (path, None) if path is not None else None

@@ -80,8 +80,8 @@ def channel_uses(ctx, fn, decl, closes: list | None = None) -> ChannelUses | Non
     or `go func(c chan<- T) {...}(ch)` (plain or select sends), received from by `fn` itself, and nothing else but len/cap and one more
     assignment; None when it is used in any other way (passed, stored, returned, closed,
     ranged over, used by another closure, sent to by `fn`). With a `closes` list, `fn` may
-    close it too (`close(ch)`, `defer close(ch)`, or in a literal `fn` defers): the close
-    calls are added to the list."""
+    close it too (`close(ch)`, `defer close(ch)`, or in a literal `fn` defers), and range over
+    it (a receive): the close calls are added to the list."""
     gf, pkg = ctx.file, ctx.pkg
     sends, receives, lits = [], [], {}
     plain = True
@@ -107,6 +107,9 @@ def channel_uses(ctx, fn, decl, closes: list | None = None) -> ChannelUses | Non
             receives.append(p)
             if _in_select(p):
                 plain = False
+            continue
+        if closes is not None and p.type == "range_clause" and p.child_by_field_name("right") == n and owner == fn:
+            receives.append(p)  # `for v := range ch`: receives until ch is closed
             continue
         if p.type == "argument_list":
             call = p.parent
@@ -238,6 +241,25 @@ def go_literal(lit, fn, ctx=None):
     if stmt is None or stmt.type != "go_statement" or call.child_by_field_name("function") != lit:
         return None
     return stmt if enclosing_function(stmt) == fn else None
+
+
+def path_to(cfg, start, first, target, ops):
+    """A block path from `start`, the block of node `first`, to the block of `target` (a node
+    of the same function) that passes none of `ops` (see escape) before reaching `target`;
+    None when every path to it passes one, or `target` is not reached after `first`."""
+    goal = cfg.block_of(target)
+    if goal is None:
+        return None
+    if any(r.start_byte < target.start_byte and goal.nodes and goal.nodes[0].start_byte <= r.start_byte
+           for r in ops):
+        return None  # passed in the target's own block, before it
+    if goal is start:
+        if first.start_byte < target.start_byte and not any(
+                first.start_byte < r.start_byte < target.start_byte for r in ops):
+            return [start]
+        return None
+    path = escape(cfg, start, ops, goal)
+    return path + [goal] if path is not None else None
 
 
 def deferred_literal(lit, fn) -> bool:
@@ -382,3 +404,42 @@ def left_through(path, ret):
 def short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def waits_for(ctx, fn, g):
+    """The Wait calls of `fn` (not deferred) that wait for goroutine `g` (a literal) to finish
+    after its sends: `wg.Wait()` of a WaitGroup whose Done the literal defers or calls after
+    its first send, or the Wait of the errgroup or WaitGroup whose Go runs it."""
+    from goconc.queries import file_captures
+    from goconc.rules._helpers import key_of, method_call
+    from goconc.rules.waitgroup._wg import wg_calls
+
+    gf = ctx.file
+    if g.body.type != "func_literal" or g.file is not gf:
+        return
+    site = ctx.pkg.go_site(gf, g.go_stmt.named_children[0]) if g.go_stmt.type == "expression_statement" else None
+    if site is not None and site.receiver is not None:
+        # g.Go(func...) / wg.Go(func...): counted until the function returns, after its sends
+        key = key_of(gf, site.receiver)
+        for call in file_captures(gf, "goconc.rules.waitgroup", "wg_calls.scm", fn).get("call", ()):
+            mc = method_call(gf, call)
+            if mc is not None and mc.method == "Wait" and key is not None and key_of(gf, mc.recv) == key \
+                    and enclosing_function(call) == fn and (call.parent is None or call.parent.type != "defer_statement"):
+                yield call
+        return
+    first_send = min(s.end_byte for s in g.sends)
+    refs = {c.ref for c in wg_calls(ctx) if c.owner == g.body and c.method == "Done"
+            and (c.deferred or c.call.start_byte >= first_send)}
+    if not refs or any(c.owner == g.body and c.method == "Done" and not c.deferred and c.call.start_byte < first_send
+                       for c in wg_calls(ctx)):
+        return  # a Done before the send lets Wait return
+    for c in wg_calls(ctx):
+        if c.method == "Wait" and c.owner == fn and not c.deferred and c.ref in refs:
+            yield c.call
+
+
+def waited_on(ctx, fn, g, path) -> bool:
+    """A Wait for goroutine `g` lies on the block path: the path never gets past it while the
+    goroutine is stuck in its send (GC2005's finding, not a leak or a panic)."""
+    waits = list(waits_for(ctx, fn, g))
+    return any(n.start_byte <= w.start_byte < n.end_byte for b in path for n in b.nodes for w in waits)

@@ -83,6 +83,7 @@ from goconc.rules.goroutine._chan import (
     short,
     reports_failure,
     unbuffered_local,
+    waited_on,
 )
 
 
@@ -121,7 +122,7 @@ def _candidate(ctx, make_call):
         if start is None:
             continue
         path = escape(cfg, start, receives)
-        if path is None or reports_failure(ctx, path):
+        if path is None or reports_failure(ctx, path) or waited_on(ctx, fn, g, path):
             continue
         ret = path[-1].nodes[-1] if path[-1].nodes else None
         if ret is None or ret.type != "return_statement":
