@@ -26,6 +26,7 @@ RULE_MODULES = [
     "goconc.rules.mutex.deferred_unlock_in_loop",
     "goconc.rules.mutex.lock_order_inversion",
     "goconc.rules.mutex.lock_held_while_waiting",
+    "goconc.rules.mutex.cond_wait_not_in_loop",
     # GC4xxx: channels
     "goconc.rules.channel.channel_closed_twice",
     "goconc.rules.channel.send_on_closed_channel",

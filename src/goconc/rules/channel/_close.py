@@ -36,7 +36,7 @@ class Flow:
 
     twice: list = field(default_factory=list)  # (op, earlier close sites): closed again
     deferred_twice: list = field(default_factory=list)  # (op, earlier deferred close sites)
-    at_return: list = field(default_factory=list)  # (deferred op, close sites, exit node or None)
+    at_return: list = field(default_factory=list)  # (deferred op, explicit close sites): both close it
     sends: list = field(default_factory=list)  # (send op, close sites)
     every_iteration: list = field(default_factory=list)  # (op, loop): closed by every iteration
 
@@ -150,9 +150,14 @@ def _flow(ctx, fn: Node, mine: list[ChanOp]) -> Flow | None:
                 by_node[n.id] = evs
     out = Flow()
     seen: set = set()
+    returns = _may_return(cfg)  # nodes after which the function may still return (or panic)
 
-    # state: (keys closed on every path, close sites on some path, keys with a deferred close
-    # on every path, deferred close sites on some path)
+    # state: (keys closed on every path, close sites on some path, deferred closes pending on
+    # every path as (key, by literal), deferred close sites on some path). `defer close(ch)`
+    # evaluates its channel when the defer statement runs: it stays bound to that channel, so
+    # a close of it while the defer is pending is a double close whatever comes after, and a
+    # new channel in the variable detaches it. A close in a deferred literal reads the variable
+    # when the function returns: it meets whatever is closed at each return.
     def step(st, n, record):
         closed, sites, deferred, dsites = st
         for ev in by_node.get(n.id, ()):
@@ -160,6 +165,8 @@ def _flow(ctx, fn: Node, mine: list[ChanOp]) -> Flow | None:
                 kills = ev[1]
                 closed = frozenset(k for k in closed if k not in kills)
                 sites = frozenset(s for s in sites if s[0] not in kills)
+                deferred = frozenset(d for d in deferred if d[1] or d[0] not in kills)
+                dsites = frozenset(s for s in dsites if s[2] or s[0] not in kills)
                 continue
             op: ChanOp = ev
             if op.kind == "send":
@@ -167,13 +174,21 @@ def _flow(ctx, fn: Node, mine: list[ChanOp]) -> Flow | None:
                     _once(seen, out.sends, op, _sites(sites, op.key))
                 continue
             if op.deferred:
-                if record and op.key in deferred:
+                lit = op.node.parent != op.stmt
+                if record and any(d[0] == op.key for d in deferred):
                     _once(seen, out.deferred_twice, op, _sites(dsites, op.key))
-                deferred = deferred | {op.key}
-                dsites = dsites | {(op.key, op.node)}
+                elif record and not lit and op.key in closed:
+                    _once(seen, out.at_return, op, _sites(sites, op.key))  # closed, then deferred
+                deferred = deferred | {(op.key, lit)}
+                dsites = dsites | {(op.key, op.node, lit)}
                 continue
             if record and op.key in closed:
                 _once(seen, out.twice, op, _sites(sites, op.key))
+            elif record and (op.key, False) in deferred and n.id in returns:
+                pending = _sites(dsites, op.key)
+                defer_op = next((o for o in mine if o.deferred and pending and o.node == pending[0]), None)
+                if defer_op is not None:
+                    _once(seen, out.at_return, defer_op, [op.node])  # closed while the defer is pending
             closed = closed | {op.key}
             sites = sites | {(op.key, op.node)}
         return closed, sites, deferred, dsites
@@ -194,16 +209,15 @@ def _flow(ctx, fn: Node, mine: list[ChanOp]) -> Flow | None:
     for b, (st, _o) in states.items():
         for n in b.nodes:
             st = step(st, n, True)
-    for pred in cfg.exit.preds:
+    for pred in cfg.exit.preds:  # deferred literals, at each return
         if pred not in states:
             continue
         closed, sites, deferred, dsites = states[pred][1]
-        ret = pred.nodes[-1] if pred.nodes and pred.nodes[-1].type == "return_statement" else None
-        for key in closed & deferred:
-            for op in mine:
-                if op.deferred and op.kind == "close" and op.key == key and (key, op.node) in dsites:
-                    _once(seen, out.at_return, op, _sites(sites, key), ret)
-                    break
+        for key in sorted({d[0] for d in deferred if d[1]} & closed, key=str):
+            first = _sites(frozenset((d[0], d[1]) for d in dsites if d[2]), key)
+            defer_op = next((o for o in mine if o.deferred and first and o.node == first[0]), None)
+            if defer_op is not None:
+                _once(seen, out.at_return, defer_op, _sites(sites, key))
     for op in mine:
         if op.kind == "close" and not op.deferred:
             loop = _every_iteration(ctx, cfg, fn, op)
@@ -212,8 +226,21 @@ def _flow(ctx, fn: Node, mine: list[ChanOp]) -> Flow | None:
     return out
 
 
+def _may_return(cfg) -> set[int]:
+    """Ids of the CFG nodes from whose block the function can return or panic (deferred calls
+    run), not only end the process (`os.Exit`, `log.Fatal`) or loop for good."""
+    lives = {cfg.exit, cfg.panic_exit}
+    stack = [cfg.exit, cfg.panic_exit]
+    while stack:
+        for p in stack.pop().preds:
+            if p not in lives:
+                lives.add(p)
+                stack.append(p)
+    return {n.id for b in lives for n in b.nodes}
+
+
 def _once(seen: set, into: list, op: ChanOp, *rest) -> None:
-    k = (id(into), op.node.id)
+    k = (id(into), op.node.id, tuple(n.id for n in rest[0]) if rest and isinstance(rest[0], list) else ())
     if k not in seen:
         seen.add(k)
         into.append((op, *rest))
@@ -248,15 +275,18 @@ def _kills(ctx, n: Node, keys: set) -> frozenset:
             if op is not None and gf.node_text(op) == "&":
                 p = paths.of(gf, x.child_by_field_name("operand"))
                 out.update(k for k in keys if p is None or k.root == p.root)
-        elif t == "call_expression" and any(k.steps for k in keys):
+        elif t == "call_expression":
             cg = cg or _callgraph(ctx)
             callee = cg.callee(gf, x)
             if callee.kind in ("builtin", "conversion", "external"):
                 continue
-            # a function of the package (or one we cannot see) may make a new channel for a
-            # field of anything it is handed
+            # a function of the package (or one we cannot see) may store a new channel in a
+            # package-level variable, or in a field of anything it is handed; a func value
+            # (a closure of this function) may assign its locals too
             names = {gf.node_text(i) for i in _identifiers(x)}
-            out.update(k for k in keys if k.steps and k.root.name in names)
+            local_closure = callee.kind != "func" or (callee.id is not None and callee.id.is_literal)
+            out.update(k for k in keys if k.root.kind == "global" or (k.steps and k.root.name in names)
+                       or (local_closure and k.root.kind == "local"))
     return frozenset(out)
 
 

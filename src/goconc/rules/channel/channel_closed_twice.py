@@ -3,8 +3,8 @@
 ## What it does
 Finds a `close(ch)` that runs when `ch` is already closed: closed earlier on every path to
 it in the same function, closed by every iteration of a loop that can run again, or closed
-explicitly in a function that also defers `close(ch)`, so the deferred close runs on a closed
-channel when the function returns.
+explicitly while a deferred `close(ch)` of the same channel is pending, so the deferred close
+runs on a closed channel when the function returns (or panics).
 
 ## Why is this bad?
 Closing a closed channel panics (`panic: close of closed channel`), whatever the goroutine
@@ -49,8 +49,11 @@ close(ch) }` is quiet). A channel is named by its access path (`ch`, `s.done`, `
 an element reached through a variable index is not followed. Reassigning the variable (or a
 prefix of the path), taking its address, or, for a struct field, calling a function of the
 package (or a function value) with the field's root as receiver or argument ends what is
-known: the call may store a new channel. A deferred close counts when it is `defer close(ch)`
-or a `close(ch)` at the top level of a deferred function literal. A loop is reported when every
+known: the call may store a new channel (any call of the package's functions, for a
+package-level variable; a call of a func value, for a local). A deferred close counts when it
+is `defer close(ch)` or a `close(ch)` at the top level of a deferred function literal; it
+closes the channel the variable held when the `defer` ran, even if the variable is assigned
+later. A loop is reported when every
 iteration closes the channel and another iteration can start after the close; a loop that
 always leaves after closing, or that can go round without closing, is quiet. Closes in
 different functions (a `Close` method called twice) or in different goroutines are not
@@ -103,22 +106,18 @@ def _report(ctx, f):
             related=[ctx.related(s, "deferred close here") for s in earlier[:3]],
         )
     done = set()
-    for op, sites, ret in f.at_return:
+    for op, sites in f.at_return:
         name = gf.node_text(op.chan)
         for s in sites:
             if s.id in done:
                 continue
             done.add(s.id)
-            how = f"returns at line {_line(ret)}" if ret is not None else "returns"
-            related = [ctx.related(op.node, f"the deferred close of {name}")]
-            if ret is not None:
-                related.append(ctx.related(ret, f"returns with {name} closed"))
             yield ctx.report(
                 s,
-                f"{name} is closed here and again by the deferred close at line {_line(op.node)} when the "
-                f"function {how}: closing a closed channel panics; drop this close and let the deferred "
+                f"{name} is closed here, and the deferred close at line {_line(op.node)} closes it again when "
+                f"the function returns: closing a closed channel panics; drop this close and let the deferred "
                 f"one close {name}",
-                related=related,
+                related=[ctx.related(op.node, f"the deferred close of {name}")],
             )
     for op, loop in f.every_iteration:
         name = gf.node_text(op.chan)

@@ -168,17 +168,20 @@ def _goroutine_send(ctx, make_call):
 def _unreceived_path(cfg, start, go_stmt, close, receives, fn):
     """A path from the go statement to the close that receives nothing from the channel: the
     blocks, and for a deferred close the return it runs at (None for a direct close)."""
-    stmt = close.parent
-    deferred = stmt is not None and stmt.type == "defer_statement" or enclosing_function(close) != fn
+    deferred = close.parent is not None and close.parent.type == "defer_statement" or enclosing_function(close) != fn
     if deferred:
-        path = escape(cfg, start, receives)
+        # the defer statement: `defer close(ch)`, or the one running the literal around the close
+        reg = close.parent if enclosing_function(close) == fn else enclosing_function(close).parent.parent
+        body = fn.child_by_field_name("body")
+        if reg is None or reg.parent is None or not (reg.parent == body or reg.parent.parent == body):
+            return None  # a conditional defer: which returns it covers is not clear
+
+        def registered(b):  # the return comes after the defer statement, so it ran
+            return bool(b.nodes) and b.nodes[-1].type == "return_statement" and b.nodes[-1].start_byte > reg.end_byte
+
+        path = escape(cfg, start, receives, accept=registered)
         if path is None:
             return None
-        ret = path[-1].nodes[-1] if path[-1].nodes else None
-        if ret is None or ret.type != "return_statement":
-            return None  # falling off the end: not clear enough
-        if close.start_byte > ret.start_byte and (stmt is None or stmt.type == "defer_statement"):
-            return None  # the defer is registered after this return
-        return path, ret
+        return path, path[-1].nodes[-1]
     path = path_to(cfg, start, go_stmt, close, receives)
     return (path, None) if path is not None else None

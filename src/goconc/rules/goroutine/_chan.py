@@ -117,7 +117,7 @@ def channel_uses(ctx, fn, decl, closes: list | None = None) -> ChannelUses | Non
             if f is not None and f.type == "identifier" and gf.node_text(f) in _OK_USES:
                 continue
             if closes is not None and f is not None and f.type == "identifier" and gf.node_text(f) == "close" \
-                    and (owner == fn or deferred_literal(owner, fn)):
+                    and (owner == fn or deferred_literal(owner, fn)) and _builtin(ctx, call):
                 closes.append(call)
                 continue
             # `go func(c chan<- T) { ... c <- v }(ch)`: the literal's parameter is the channel;
@@ -262,6 +262,13 @@ def path_to(cfg, start, first, target, ops):
     return path + [goal] if path is not None else None
 
 
+def _builtin(ctx, call) -> bool:
+    """The call is of the builtin (`close` not shadowed by a function or variable)."""
+    from goconc.analysis import CALLGRAPH
+
+    return ctx.analysis.result(CALLGRAPH).callee(ctx.file, call).kind == "builtin"
+
+
 def deferred_literal(lit, fn) -> bool:
     """`lit` is a func literal that `fn` defers: `defer func() {...}()`."""
     if lit is None or lit.type != "func_literal":
@@ -272,11 +279,11 @@ def deferred_literal(lit, fn) -> bool:
         and stmt is not None and stmt.type == "defer_statement" and enclosing_function(stmt) == fn
 
 
-def escape(cfg, start, ops, goal=None):
+def escape(cfg, start, ops, goal=None, accept=None):
     """A block path from `start` to a normal return (or to block `goal`) that goes through
     none of `ops` (nodes: the channel's receives, or its sends), not leaving a loop with one of
     them in its body through the loop's condition (taken to run as often as needed); None when
-    there is none."""
+    there is none. With `accept`, a way into the goal counts only from a block it accepts."""
     receives = ops
     goal = goal or cfg.exit
 
@@ -304,6 +311,8 @@ def escape(cfg, start, ops, goal=None):
         b = queue.popleft()
         for s in b.succs:
             if s in parent or (b.index, s.index) in barred:
+                continue
+            if s is goal and accept is not None and not accept(b):
                 continue
             parent[s] = b
             if s is goal:

@@ -1091,7 +1091,7 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
                 continue
             path = _branches(cfg, find_path, acquire.call, pred)
             _add(events, seen_events, Event("leak", acquire, ret, mode, path))
-    _jump_leaks(cfg, states, items, opaque, entry_keys, events, seen_events)
+    _jump_leaks(gf, fn, cfg, states, items, opaque, entry_keys, events, seen_events)
     result.events = sorted(events, key=lambda e: (e.op.call.start_byte, e.kind))
 
     # The summary, in terms the caller can name.
@@ -1146,17 +1146,24 @@ def _jump_loop(jump: Node) -> Node | None:
     return None
 
 
-def _jump_leaks(cfg, states, items: list, opaque, entry_keys, events: list, seen: set) -> None:
+def _jump_leaks(gf: GoFile, fn: Node, cfg, states, items: list, opaque, entry_keys, events: list, seen: set) -> None:
     """`break` or `continue` with a lock held on every path to it, where the loop's body took
     the lock and releases it later (so the jump skips the release), and where the other ways
     into the next iteration (continue) or out of the loop (break) do not hold it: the state
-    the jump carries is not the one the code after it expects. A `break` counts only when
-    nothing after the loop releases the lock and no deferred release covers it: the function
+    the jump carries is not the one the code after it expects. The lock must be the same one
+    in every iteration: its path has no index, and none of its variables is declared or
+    assigned in the loop (a range variable, `n = n.next`). A `break` counts only when nothing
+    after the loop releases the lock, no deferred release covers it, and the function does
+    not tell its caller whether it holds it (a bool result: a try-lock helper); the function
     then returns with the lock held on that path alone."""
+    try_lock = _returns_bool(gf, fn)
+    varying: dict[int, frozenset[str]] = {}
     for b, (_in, out) in states.items():
         if not b.nodes or len(b.succs) != 1 or b.nodes[-1].type not in ("break_statement", "continue_statement"):
             continue
         jump = b.nodes[-1]
+        if jump.type == "break_statement" and try_lock:
+            continue
         loop = _jump_loop(jump)
         body = loop.child_by_field_name("body") if loop is not None else None
         if body is None:
@@ -1182,6 +1189,14 @@ def _jump_leaks(cfg, states, items: list, opaque, entry_keys, events: list, seen
             site = _site(sites, key)
             if site is None or not (body.start_byte <= site.start_byte < body.end_byte):
                 continue
+            acquire = next((i[1] for i in items if i[0] == "op" and i[1].call == site
+                            and i[1].key == key and i[1].op in ACQUIRE), None)
+            if acquire is None or "[" in str(key):
+                continue
+            if loop.id not in varying:
+                varying[loop.id] = _loop_bound_names(gf, loop)
+            if acquire.roots & varying[loop.id]:
+                continue  # another lock each iteration (`for _, sh := range shards`)
             later = [i[1] for i in items if i[0] == "op" and i[1].key == key and i[1].op in RELEASE
                      and RELEASE[i[1].op] == mode and not i[1].deferred
                      and jump.end_byte <= i[1].call.start_byte < body.end_byte]
@@ -1191,11 +1206,34 @@ def _jump_leaks(cfg, states, items: list, opaque, entry_keys, events: list, seen
                     (i[0] == "release_all" or (i[0] == "op" and i[1].key == key and i[1].op in RELEASE))
                     and _start(i) >= loop.end_byte for i in items):
                 continue  # released after the loop: the break may mean to keep it until then
-            acquire = next((i[1] for i in items if i[0] == "op" and i[1].call == site
-                            and i[1].key == key and i[1].op in ACQUIRE), None)
-            if acquire is None:
-                continue
-            _add(events, seen, Event("jump", acquire, jump, mode, skipped=later[0]))
+            # the release the jump skips: the body's own (a statement of the body's top level),
+            # else the last one
+            top = [r for r in later if _top_level(r.call, body)]
+            _add(events, seen, Event("jump", acquire, jump, mode, skipped=(top or later)[-1]))
+
+
+def _returns_bool(gf: GoFile, fn: Node) -> bool:
+    res = fn.child_by_field_name("result")
+    return res is not None and re.search(rb"\bbool\b", gf.src[res.start_byte:res.end_byte]) is not None
+
+
+def _loop_bound_names(gf: GoFile, loop: Node) -> frozenset[str]:
+    """Variables declared or assigned anywhere in the loop (its clause and body)."""
+    out: set[str] = set()
+    stack = [loop]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.named_children)
+        if n.type in ("short_var_declaration", "assignment_statement", "range_clause", "var_declaration",
+                      "inc_statement", "dec_statement"):
+            out |= assigned_names(gf, n)
+    return frozenset(out)
+
+
+def _top_level(call: Node, body: Node) -> bool:
+    stmt = call.parent
+    p = stmt.parent if stmt is not None else None
+    return p is not None and (p == body or (p.type == "statement_list" and p.parent == body))
 
 
 def _calls_only(gf: GoFile, fn: Node, items: list) -> LockSummary:

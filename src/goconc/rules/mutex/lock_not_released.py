@@ -165,8 +165,12 @@ def _short(text: str) -> str:
 
 def _jumps(ctx):
     """A break or continue that skips the loop body's release."""
-    for ev in events(ctx, "jump"):
+    done = set()
+    for ev in sorted(events(ctx, "jump"), key=lambda e: (e.op.call.start_byte, e.other.start_byte)):
         op, jump, rel = ev.op, ev.other, ev.skipped
+        if op.call.id in done:
+            continue  # one finding per Lock: the first jump that skips its release
+        done.add(op.call.id)
         what = "read lock" if op.op == "RLock" else "lock"
         release = "RUnlock" if op.op == "RLock" else "Unlock"
         word = "break" if jump.type == "break_statement" else "continue"

@@ -13,7 +13,7 @@ func produce(items []int, out chan<- int) error {
 	defer close(out)
 	for _, it := range items {
 		if it < 0 {
-			close(out) // want `out is closed here and again by the deferred close at line 13 when the function returns at line 17`
+			close(out) // want `out is closed here, and the deferred close at line 13 closes it again when the function returns`
 			return errNegative
 		}
 		out <- it
@@ -27,7 +27,7 @@ func produceLit(items []int, out chan int) error {
 		close(out)
 	}()
 	if len(items) == 0 {
-		close(out) // want `out is closed here and again by the deferred close at line 27`
+		close(out) // want `out is closed here, and the deferred close at line 27 closes it again`
 		return nil
 	}
 	for _, it := range items {
@@ -70,4 +70,32 @@ func twoDefers(ch chan int) {
 		ch <- 1
 	}
 	defer close(ch) // want `ch is closed by a second deferred close: the deferred close at line 68 closes it too`
+}
+
+// A conditional close while the deferred close is pending: the deferred one runs on every way
+// out, so this path closes twice.
+func drain(in <-chan int, out chan int) {
+	defer close(out)
+	for v := range in {
+		if v < 0 {
+			close(out) // want `out is closed here, and the deferred close at line 78 closes it again when the function returns`
+		}
+	}
+}
+
+// A panic runs the deferred close too.
+func mustPositive(ch chan int, n int) {
+	defer close(ch)
+	if n < 0 {
+		close(ch) // want `ch is closed here, and the deferred close at line 88 closes it again`
+		panic("negative")
+	}
+}
+
+// A deferred literal reads the variable when it runs: the new channel is closed twice.
+func renewed() {
+	ch := make(chan int)
+	defer func() { close(ch) }()
+	ch = make(chan int)
+	close(ch) // want `ch is closed here, and the deferred close at line 98 closes it again`
 }

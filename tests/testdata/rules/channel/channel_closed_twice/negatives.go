@@ -1,6 +1,9 @@
 package channel_closed_twice
 
-import "sync"
+import (
+	"os"
+	"sync"
+)
 
 // Closed on one branch or the other: once on every path.
 func eitherBranch(ch chan int, a bool) {
@@ -115,4 +118,41 @@ func conditionalDefer(ch chan int, owned bool) {
 func deferOther(a, b chan int) {
 	defer close(a)
 	close(b)
+}
+
+// os.Exit does not run deferred calls.
+func exitOnError(ch chan int, bad bool) {
+	defer close(ch)
+	if bad {
+		close(ch)
+		os.Exit(1)
+	}
+}
+
+// `defer close(ch)` is bound to the channel ch held when the defer ran.
+func rebound() {
+	ch := make(chan int)
+	defer close(ch)
+	ch = make(chan int)
+	close(ch)
+}
+
+var quit = make(chan struct{})
+
+func restart() { quit = make(chan struct{}) }
+
+// A function of the package may store a new channel in a package-level variable.
+func cycle() {
+	close(quit)
+	restart()
+	close(quit)
+}
+
+// A closure of the function may store a new channel in its local.
+func renewLocal() {
+	ready := make(chan struct{})
+	renew := func() { ready = make(chan struct{}) }
+	close(ready)
+	renew()
+	close(ready)
 }

@@ -103,3 +103,35 @@ func remade() {
 	ch = make(chan int, 1)
 	ch <- 1
 }
+
+// A function of the package named close is not the builtin.
+func shadowed(url string, stop chan struct{}) string {
+	close := func(c chan string) {
+		for range c {
+		}
+	}
+	ch := make(chan string)
+	go func() {
+		ch <- download(url)
+	}()
+	select {
+	case s := <-ch:
+		return s
+	case <-stop:
+		close(ch)
+		return ""
+	}
+}
+
+// The deferred close is registered after the early return: that return does not close.
+func lateDefer(url string, ok bool) string {
+	ch := make(chan string)
+	go func() {
+		ch <- download(url)
+	}()
+	if !ok {
+		return "" // leaks the goroutine (GC1002's business), but closes nothing
+	}
+	defer func() { close(ch) }()
+	return <-ch
+}

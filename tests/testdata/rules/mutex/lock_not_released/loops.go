@@ -181,3 +181,36 @@ func (q *Backlog) Find(x int) bool {
 	q.mu.Unlock()
 	return found
 }
+
+type shard struct {
+	mu   sync.Mutex
+	keep bool
+}
+
+// Negative: another lock each iteration; the kept ones are released after the loop.
+func lockSelected(shards []*shard) {
+	var kept []*shard
+	for _, sh := range shards {
+		sh.mu.Lock()
+		if sh.keep {
+			kept = append(kept, sh)
+			continue
+		}
+		sh.mu.Unlock()
+	}
+	for _, sh := range kept {
+		sh.mu.Unlock()
+	}
+}
+
+// Negative: a try-lock helper tells its caller whether it holds the lock.
+func (q *Backlog) tryLockReady(n int) bool {
+	for i := 0; i < n; i++ {
+		q.mu.Lock()
+		if !q.done {
+			break
+		}
+		q.mu.Unlock()
+	}
+	return !q.done
+}
