@@ -16,6 +16,7 @@ RULE_MODULES = [
     "goconc.rules.waitgroup.wait_in_goroutine",
     "goconc.rules.waitgroup.wait_in_loop",
     "goconc.rules.waitgroup.wait_before_receive",
+    "goconc.rules.waitgroup.count_mismatch",
     # GC3xxx: locks
     "goconc.rules.mutex.copied_lock",
     "goconc.rules.mutex.lock_not_released",

@@ -4,7 +4,8 @@
 Finds a function that makes an unbuffered channel, starts one goroutine that sends a result on
 it, and then waits with a plain receive (`<-ch`, not in a `select`), where the goroutine has a
 path that returns without sending: an early `return` decided by something the goroutine
-computed (an error it got, a result it checked).
+computed (an error it got, a result it checked), or a `select` whose `case <-ctx.Done()`
+returns instead of sending, while the function's own receive does not look at the context.
 
 ## Why is this bad?
 The receive waits until someone sends or closes the channel. When the goroutine returns
@@ -59,8 +60,10 @@ in its own body), never closed, passed on or stored. The receive must be a plain
 one (a `select` may have another way out). The goroutine's path must return
 through an explicit `return` after an `if` on a variable the goroutine declares (a condition
 the function may have tested too is not trusted, nor one on the started function's
-parameters, which the caller passed), not through a `select` case (its other case,
-a context or a quit channel, may be one that cannot fire while the function waits), and must
+parameters, which the caller passed), or through a select's `case <-ctx.Done()` on a
+`context.Context` (not one made by `context.Background()` or `TODO()` in the function);
+not through another `select` case (a quit channel, a timer: it may be one that cannot fire
+while the function waits), and must
 not report a test failure (`t.Error`). `panic`, `runtime.Goexit` and `t.Fatal` in the
 goroutine are not followed, and a loop that sends is taken to run at least once.
 """
@@ -105,9 +108,12 @@ def _candidate(ctx, make_call):
     if path is None or reports_failure(ctx, path, g.file):
         return None
     last = path[-1].nodes[-1] if path[-1].nodes else None
-    if last is None or last.type != "return_statement" or _through_select(path):
-        return None  # a select's other case (ctx.Done, a quit channel) may not fire while we wait
-    if not _decided_by_goroutine(g.file, pkg, path, lit):
+    if last is None or last.type != "return_statement":
+        return None
+    done = _context_case(g.file, pkg, path)
+    if done is None and _through_select(path):
+        return None  # a select's other case (a quit channel) may not fire while we wait
+    if done is None and not _decided_by_goroutine(g.file, pkg, path, lit):
         return None  # the same condition may keep the function from receiving
     name = gf.node_text(var)
     recv = min(uses.receives, key=lambda n: n.start_byte)
@@ -121,12 +127,54 @@ def _candidate(ctx, make_call):
         how = f"({callee}) returns at {where} without sending"
     related = [ctx.related(go_stmt, "the goroutine that sends is started here"),
                ctx.related(last, f"the goroutine returns here without sending to {name}")]
+    if done is not None:
+        text = " ".join(g.file.node_text(done).split())
+        return ctx.report(
+            recv,
+            f"<-{name} waits forever once the context is cancelled: the goroutine started at line {go_line} "
+            f"then leaves through `case {text}` at line {done.start_point[0] + 1} without sending, and nothing "
+            f"else sends to or closes {name}; receive in a select with the same `case {text}`, or make {name} "
+            f"buffered (make(chan T, 1)) and send without a select",
+            related=related,
+        )
     return ctx.report(
         recv,
         f"<-{name} waits forever if the goroutine started at line {go_line} {how}: send on every "
         f"path (a result or the error), close {name} when done, or select on a way out",
         related=related,
     )
+
+
+def _context_case(gf, pkg, path):
+    """The `<-ctx.Done()` communication of a select case the path leaves through, when ctx is
+    visibly a context.Context: a way out that fires whenever the caller cancels, while the
+    function's plain receive has none."""
+    for b in path:
+        if not b.nodes:
+            continue
+        n = b.nodes[0]
+        p = n.parent
+        if p is None or p.type != "communication_case" or p.child_by_field_name("communication") != n:
+            continue
+        recv = n
+        if recv.type in ("expression_statement", "receive_statement") and recv.named_children:
+            recv = recv.named_children[-1]
+        if recv.type != "unary_expression":
+            continue
+        call = recv.child_by_field_name("operand")
+        f = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        if f is None or f.type != "selector_expression" or gf.node_text(f.child_by_field_name("field")) != "Done":
+            continue
+        operand = f.child_by_field_name("operand")
+        t = pkg.type_of(gf, operand)
+        if t is None or not t.deref().is_named("context", "Context"):
+            continue
+        d = pkg.lookup(gf, operand) if operand.type == "identifier" else None
+        if d is not None and d.value is not None and " ".join(gf.node_text(d.value).split()) in (
+                "context.Background()", "context.TODO()"):
+            continue  # a context nothing cancels: the case never fires
+        return recv
+    return None
 
 
 def _through_select(path) -> bool:
