@@ -95,3 +95,14 @@ def test_loop_variable_capture_is_silent_from_go_1_22():
     assert found == []
     _, old = run_fixture(rule, os.path.join(RULES_DIR, "race", "loop_variable_capture"))
     assert any(d.span.path.endswith("a.go") and d.span.start.line == 18 for d in old)
+
+
+def test_time_after_in_loop_is_silent_from_go_1_23():
+    """The event loop that GC4004 reports under go 1.22 is fine under go 1.23."""
+    from goconc.registry import find
+
+    rule = find("GC4004")
+    _, found = run_fixture(rule, os.path.join(RULES_DIR, "channel", "go123_timers"))
+    assert found == []
+    _, old = run_fixture(rule, os.path.join(RULES_DIR, "channel", "time_after_in_loop"))
+    assert sorted(d.span.start.line for d in old) == [18, 32]

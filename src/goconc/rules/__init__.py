@@ -31,6 +31,8 @@ RULE_MODULES = [
     # GC4xxx: channels
     "goconc.rules.channel.channel_closed_twice",
     "goconc.rules.channel.send_on_closed_channel",
+    "goconc.rules.channel.nil_channel",
+    "goconc.rules.channel.time_after_in_loop",
     # GC7xxx: data races found in the source
     "goconc.rules.race.concurrent_map_write",
     "goconc.rules.race.concurrent_append",

@@ -219,3 +219,22 @@ def declared_callee(ctx, gf, call):
         return None
     info = cg.info(c.id)
     return info.decl if info is not None else None
+
+
+_BUILD = re.compile(rb"^//go:build (.*)$", re.M)
+_GO_TAG = re.compile(r"(!?)\bgo1\.(\d+)\b")
+
+
+def file_go_version(gf: GoFile, module: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The language version of the file: the module's (`module`), raised by a `//go:build
+    go1.N` line; None when neither says."""
+    head = gf.src[:gf.src.find(b"\npackage ") + 1 if b"\npackage " in gf.src else 2048]
+    m = _BUILD.search(head)
+    if m is not None:
+        expr = m.group(1).decode("utf-8", "replace")
+        tags = [(neg, int(minor)) for neg, minor in _GO_TAG.findall(expr)]
+        if "||" not in expr:
+            ups = [minor for neg, minor in tags if not neg]
+            if ups and (module is None or max(ups) > module[1]):
+                return (1, max(ups))
+    return module

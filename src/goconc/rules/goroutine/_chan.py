@@ -87,7 +87,7 @@ def channel_uses(ctx, fn, decl, closes: list | None = None) -> ChannelUses | Non
     plain = True
     select_sends = False
     defined = 0
-    for n in _uses(gf, pkg, fn.child_by_field_name("body"), decl.node):
+    for n in uses_of(gf, pkg, fn.child_by_field_name("body"), decl.node):
         p = n.parent
         owner = enclosing_function(n)
         if p.type == "send_statement" and p.child_by_field_name("channel") == n:
@@ -169,7 +169,7 @@ def _started_function(ctx, call):
     return info
 
 
-def _uses(gf, pkg, body, declared):
+def uses_of(gf, pkg, body, declared):
     """The identifiers in `body` that refer to the variable declared at identifier
     `declared` (the declaring identifier itself left out)."""
     name = gf.node_text(declared)
@@ -208,7 +208,7 @@ def _param_sends(gf, pkg, lit, param):
     if param is None:
         return None
     out, in_select = [], False
-    for n in _uses(gf, pkg, lit.child_by_field_name("body"), param):
+    for n in uses_of(gf, pkg, lit.child_by_field_name("body"), param):
         p = n.parent
         if p.type == "send_statement" and p.child_by_field_name("channel") == n and enclosing_function(n) == lit:
             out.append(p)

@@ -52,13 +52,11 @@ copies its arguments and is fine.
 
 from __future__ import annotations
 
-import re
-
 from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.queries import captures as run_query
 from goconc.registry import rule
-from goconc.rules._helpers import funcs_in, is_testing_type, loop_ancestor
+from goconc.rules._helpers import file_go_version, funcs_in, is_testing_type, loop_ancestor
 from goconc.rules.race._shared import _breaks, _callee_name, _own_nodes, _waits
 
 
@@ -139,28 +137,10 @@ def _leaves_after(stmt, loop) -> bool:
     return False
 
 
-_BUILD = re.compile(rb"^//go:build (.*)$", re.M)
-_GO_TAG = re.compile(r"(!?)\bgo1\.(\d+)\b")
-
-
-def _file_version(gf, module):
-    """The language version of the file: the module's, raised by a `//go:build go1.N` line."""
-    head = gf.src[:gf.src.find(b"\npackage ") + 1 if b"\npackage " in gf.src else 2048]
-    m = _BUILD.search(head)
-    if m is not None:
-        expr = m.group(1).decode("utf-8", "replace")
-        tags = [(neg, int(minor)) for neg, minor in _GO_TAG.findall(expr)]
-        if "||" not in expr:
-            ups = [minor for neg, minor in tags if not neg]
-            if ups and (module is None or max(ups) > module[1]):
-                return (1, max(ups))
-    return module
-
-
 @rule(code="GC7004", name="loop-variable-capture", severity=Severity.ERROR)
 def check(ctx):
     gf = ctx.file
-    version = _file_version(gf, gf.go_version or ctx.pkg.go_version)
+    version = file_go_version(gf, gf.go_version or ctx.pkg.go_version)
     if version is None or tuple(version) >= (1, 22) or b"for " not in gf.src:
         return
     seen = set()

@@ -1,0 +1,4 @@
+module timerfix
+
+// Before go 1.23 a timer lives until it fires.
+go 1.22
