@@ -302,3 +302,18 @@ def test_loop_variable_capture_names_the_read_the_race_detector_reports(monkeypa
     assert [(f["path"], f["start"]["line"]) for f in static] == [("loopvar/loopvar.go", 18)]
     race = [f for f in found if f["code"] == "GC9001"]
     assert race and ("loopvar/loopvar.go", 18) in {(r["path"], r["start"]["line"]) for f in race for r in f["related"]}
+
+
+@needs_go
+def test_mixed_atomic_access_names_the_read_the_race_detector_reports(monkeypatch):
+    """GC7005: the plain read of a flag that Close stores atomically is the access the race
+    detector reports racing with the atomic store."""
+    res = invoke(monkeypatch, "--format", "json", "--count", "1", "--cpu", "4", "--with-check", "./mixedatomic")
+    assert res.exit_code == 1, res.stderr
+    found = json.loads(res.stdout)["findings"]
+    static = [(f["path"], f["start"]["line"]) for f in found if f["code"] == "GC7005"]
+    assert static == [("mixedatomic/mixedatomic.go", 16)]
+    race = [f for f in found if f["code"] == "GC9001"]
+    places = {(f["path"], f["start"]["line"]) for f in race} | {
+        (r["path"], r["start"]["line"]) for f in race for r in f["related"]}
+    assert ("mixedatomic/mixedatomic.go", 16) in places, res.stdout
