@@ -39,6 +39,7 @@ RULE_MODULES = [
     "goconc.rules.race.shared_variable_write",
     "goconc.rules.race.loop_variable_capture",
     "goconc.rules.race.mixed_atomic_access",
+    "goconc.rules.race.inconsistent_field_locking",
     # GC9xxx: found at run time by `goconc race` (and `goconc explain`), not by `goconc check`
     "goconc.rules.runtime.data_race",
     "goconc.rules.runtime.deadlock",

@@ -88,6 +88,9 @@ class FuncLocks:
     waits: list = field(default_factory=list)
     # Done / send / close points reached with locks held on every path: node id -> held pairs
     held_at: dict = field(default_factory=dict)
+    # node -> the (key, mode) pairs held on every path to it (before its own statement), or
+    # None when that is not known (the node is not reached, or the flow gave up)
+    held_before: object = None
 
 
 @dataclass
@@ -625,6 +628,10 @@ class LockFacts:
         for n in self._in_file.get(gf.path, ()):
             fns.setdefault(n.id, n)
         return sorted(fns.values(), key=lambda n: n.start_byte)
+def _nothing_held(node: Node) -> frozenset:
+    return frozenset()
+
+
 def _in_select_case(n: Node) -> bool:
     """`n` is the communication of a select case (or the receive inside one)."""
     for _ in range(4):
@@ -892,7 +899,7 @@ def _exportable(key) -> bool:
 
 def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary]:
     """Events of one function and its summary (see LockFacts)."""
-    result = FuncLocks()
+    result = FuncLocks(held_before=_nothing_held)
     items = self.items(gf, fn)
     if not items:
         return result, EMPTY
@@ -904,6 +911,7 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
                         if i[0] == "op" and i[1].op in RELEASE and _exportable(i[1].key))
         return result, LockSummary(releases=rel, unknown=unknown, opaque=frozenset(
             i[1] for i in items if i[0] == "value" and _exportable(i[1])))
+    result.held_before = None
     if all(i[0] == "op" and i[1].via and (i[1].transient or i[1].op in RELEASE) for i in items):
         return result, _unsure(self, gf, fn, _calls_only(gf, fn, items))
     cfg = self.p.cfg(gf, fn)
@@ -1039,6 +1047,19 @@ def _flow(self: LockFacts, gf: GoFile, fn: Node) -> tuple[FuncLocks, LockSummary
         st = in_state
         for n in b.nodes:
             st = step(st, n, True)
+
+    def held_before(node: Node):
+        b = cfg.block_of(node)
+        if b is None or b not in states:
+            return None
+        st = states[b][0]
+        for n in b.nodes:
+            if n.start_byte <= node.start_byte < n.end_byte:
+                break
+            st = step(st, n, False)
+        return frozenset(h for h in st[0] if h[0] not in opaque)
+
+    result.held_before = held_before
 
     # Waits reached with locks held on every path, and the locks held where others are let go
     # on (for lock-held-while-waiting).
