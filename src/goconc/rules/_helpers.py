@@ -238,3 +238,17 @@ def file_go_version(gf: GoFile, module: tuple[int, int] | None) -> tuple[int, in
             if ups and (module is None or max(ups) > module[1]):
                 return (1, max(ups))
     return module
+
+
+def doc_comment(gf: GoFile, decl: Node) -> bytes:
+    """The `//` comment lines right above a declaration (its doc comment), as written."""
+    start = decl.start_byte
+    lines = gf.src[max(0, start - 4096):start].split(b"\n")
+    if lines and not lines[-1].strip():
+        lines = lines[:-1]
+    out = []
+    for line in reversed(lines):
+        if not line.strip().startswith(b"//"):
+            break
+        out.append(line)
+    return b"\n".join(reversed(out))

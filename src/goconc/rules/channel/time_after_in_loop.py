@@ -2,7 +2,7 @@
 
 ## What it does
 Finds `time.After(d)` as a case of a `select` that is the body of an event loop (a statement
-of a `for` loop's own body, with another case that receives messages), in a module whose
+of a `for` loop's own body, with another case that receives values: `case m := <-msgs`), in a module whose
 `go` version is below 1.23.
 
 ## Why is this bad?
@@ -46,7 +46,8 @@ Or raise the module to `go 1.23`.
 ## Limitations
 Only `time.After` of the standard library (the import named as written), directly as the
 communication of a `select` case, where the `select` is a statement of a `for` loop's body (not
-nested in an `if`) and another of its cases receives; test files are skipped (their loops end
+nested in an `if`) and another of its cases receives a value (`case m := <-msgs`; a bare
+`case <-ctx.Done()` or `<-quit` fires once and is not a stream); test files are skipped (their loops end
 with the test). The
 version is the module's `go` line, raised by a `//go:build go1.N` constraint of the file; when
 it is unknown nothing is reported. `time.Tick` outside `main` is left to staticcheck's SA1015.
@@ -119,6 +120,6 @@ def _select_loop(call):
     for other in sel.named_children:
         if other.type == "communication_case" and other != case:
             comm = other.child_by_field_name("communication")
-            if comm is not None and comm.type in ("receive_statement", "expression_statement", "unary_expression"):
-                return loop
+            if comm is not None and comm.type == "receive_statement" and comm.child_by_field_name("left") is not None:
+                return loop  # `case m := <-msgs`: a stream of values (a bare `<-quit` fires once)
     return None

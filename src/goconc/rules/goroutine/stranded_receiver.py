@@ -61,7 +61,9 @@ one (a `select` may have another way out). The goroutine's path must return
 through an explicit `return` after an `if` on a variable the goroutine declares (a condition
 the function may have tested too is not trusted, nor one on the started function's
 parameters, which the caller passed), or through a select's `case <-ctx.Done()` on a
-`context.Context` (not one made by `context.Background()` or `TODO()` in the function);
+`context.Context` (not one the function makes with `Background()`, `TODO()`,
+`WithoutCancel`, or `WithCancel`, whose cancel is the function's own: a timeout or the
+caller's context can fire while it waits);
 not through another `select` case (a quit channel, a timer: it may be one that cannot fire
 while the function waits), and must
 not report a test failure (`t.Error`). `panic`, `runtime.Goexit` and `t.Fatal` in the
@@ -170,9 +172,10 @@ def _context_case(gf, pkg, path):
         if t is None or not t.deref().is_named("context", "Context"):
             continue
         d = pkg.lookup(gf, operand) if operand.type == "identifier" else None
-        if d is not None and d.value is not None and " ".join(gf.node_text(d.value).split()) in (
-                "context.Background()", "context.TODO()"):
-            continue  # a context nothing cancels: the case never fires
+        value = " ".join(gf.node_text(d.value).split()) if d is not None and d.value is not None else ""
+        if value in ("context.Background()", "context.TODO()") or value.startswith(
+                ("context.WithCancel(", "context.WithoutCancel(", "context.WithCancelCause(")):
+            continue  # a context nothing cancels, or only the function itself (after it received)
         return recv
     return None
 

@@ -60,10 +60,7 @@ from goconc.rules._helpers import FUNC_NODES, method_call
 
 
 def _pass_through(gf, fn, call) -> bool:
-    """`fn` only calls Wait (a method wrapping the Cond: its callers loop), or is named Wait."""
-    name = fn.child_by_field_name("name")
-    if name is not None and gf.node_text(name) == "Wait":
-        return True
+    """`fn` only calls Wait (a method wrapping the Cond: its callers loop)."""
     body = fn.child_by_field_name("body")
     stmts = [c for c in _statements(body) if c.type != "comment"]
     return len(stmts) == 1 and stmts[0].start_byte <= call.start_byte < stmts[0].end_byte

@@ -52,12 +52,12 @@ func (c *Cache) Len() int {
 ## Limitations
 The lock must be a direct field of the struct (named, or an embedded `sync.Mutex` or
 `sync.RWMutex`), and "held" means held on every path to the access, as the lock analysis of
-GC3002 sees it (a read lock counts). An access in a function that does not take the lock
-counts as guarded when every call of the function in the package holds it (followed through
-three levels of callers, with the receiver and parameters mapped to the call's arguments);
-an access counts as unguarded only in an exported function or method that nothing in the
-package calls (an entry point) and that takes no lock itself, or in a goroutine literal that
-takes none; any other access is left out of the count, as are accesses in function
+GC3002 sees it (a read lock counts). An access counts as unguarded only in an exported function or method that the package
+never names anywhere else (an entry point: no call, no method value) and that takes no lock
+itself, or in a goroutine literal that takes none (and whose starter does not hold the lock
+while it waits for a Wait or a receive); any other access without the lock (a
+helper the package may call with the lock held) is left out of the count, as are accesses in
+function
 literals that are not goroutines (callbacks may run under the caller's lock), functions
 deferred by their callers, methods with a value receiver (a copy), functions named
 `...Locked` or documented as called with the lock held, constructors (`New...`, `new...`,
@@ -74,12 +74,15 @@ from dataclasses import dataclass
 from goconc.gomodel import enclosing_function, top_function
 from goconc.model import Severity
 from goconc.registry import rule
+from goconc.rules._helpers import doc_comment
 
 _CONSTRUCTOR = re.compile(r"^(New|new|init|Init|make|Make)")
 _HELD_DOC = re.compile(rb"(?i)//.*(?:\b(?:lock|locks|mutex|mu|rlock|read lock|write lock)\b.{0,40}\b(?:held|hold|holds|holding)\b|"
                        rb"\b(?:held|hold|holds|holding)\b.{0,40}\b(?:lock|mutex|mu)\b|locked by (?:the )?caller|"
                        rb"caller (?:must )?(?:lock|hold))")
 _LOCK_WORDS = frozenset({"Mutex", "RWMutex"})
+_WORD = re.compile(rb"\b\w+\b")
+_COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
 
 
 @dataclass(frozen=True)
@@ -115,15 +118,14 @@ def _sync_type(t) -> bool:
     return base is not None and base.kind == "named" and base.pkg in ("sync", "sync/atomic")
 
 
-def _accesses(ctx) -> dict[tuple[str, str], list[_Access]]:
-    """Package-wide (memoised): every access to a non-lock field of a struct with a lock, with
-    whether that lock is held there."""
-    memo = ctx.analysis.memo
-    got = memo.get("field-locking")
-    if got is not None:
-        return got
-    got = memo["field-locking"] = {}
-    pkg = ctx.pkg
+def _accesses(p) -> dict[tuple[str, str], list[_Access]]:
+    """Package-wide (the FIELD_ACCESSES analysis): every access to a non-lock field of a struct
+    with a lock, with whether that lock is held there."""
+    from goconc.analysis import PATHS
+    from goconc.rules.mutex._lockflow import LOCKS
+
+    got: dict = {}
+    pkg = p.pkg
     types = _lock_fields(pkg)
     if not types:
         return got
@@ -131,13 +133,8 @@ def _accesses(ctx) -> dict[tuple[str, str], list[_Access]]:
     if not words:
         return got
     pat = re.compile(rb"\.(?:%s)\b" % b"|".join(re.escape(w.encode()) for w in sorted(words)))
-    from goconc.analysis import CALLGRAPH, PATHS
-    from goconc.rules.mutex._lockflow import facts
-
-    lf = facts(ctx.analysis)
-    cg = ctx.analysis.result(CALLGRAPH)
-    paths = ctx.analysis.result(PATHS)
-    judge = _Judge(ctx, lf, cg, paths)
+    judge = _Judge(pkg, p.result(LOCKS), p.result(PATHS))
+    found = []
     for gf in pkg.files:
         if gf.path.endswith("_test.go") or not pat.search(gf.src):
             continue
@@ -159,18 +156,36 @@ def _accesses(ctx) -> dict[tuple[str, str], list[_Access]]:
             name = gf.node_text(fld)
             if name not in others or _not_a_read(gf, n):
                 continue
-            state, lock = judge.state(gf, n, operand, locks)
-            got.setdefault((base.name, name), []).append(
-                _Access(gf, n, enclosing_function(n), _written(gf, n), state, lock))
+            found.append((gf, n, operand, base.name, name, locks))
+    for gf, n, operand, tname, name, locks in found:
+        state, lock = judge.state(gf, n, operand, locks)
+        got.setdefault((tname, name), []).append(_Access(gf, n, enclosing_function(n), _written(gf, n), state, lock))
     return got
 
 
+def _analyzer():
+    from goconc.analysis import CALLGRAPH, PATHS, Analyzer
+    from goconc.rules.mutex._lockflow import LOCKS
+
+    return Analyzer("fieldlocking", "accesses to the fields of structs with a lock, and whether it is held",
+                    run=_accesses, requires=(CALLGRAPH, PATHS, LOCKS))
+
+
+FIELD_ACCESSES = _analyzer()
+
+
 class _Judge:
-    def __init__(self, ctx, lf, cg, paths) -> None:
-        self.ctx, self.lf, self.cg, self.paths = ctx, lf, cg, paths
-        self.pkg = ctx.pkg
-        self._callers: dict = {}
-        self._sites: dict = {}
+    def __init__(self, pkg, lf, paths) -> None:
+        self.pkg, self.lf, self.paths = pkg, lf, paths
+        self._words: dict | None = None
+        self._contract: dict = {}
+        self._takes: dict = {}
+
+    def contract(self, gf, fn) -> bool:
+        got = self._contract.get(fn.id)
+        if got is None:
+            got = self._contract[fn.id] = _held_by_contract(gf, fn)
+        return got
 
     def state(self, gf, node, operand, locks) -> tuple[str, str]:
         fn = enclosing_function(node)
@@ -178,7 +193,7 @@ class _Judge:
             return "unknown", ""
         if fn.type == "func_literal" and not _goroutine_literal(fn):
             return "unknown", ""  # a callback: may run under its caller's lock
-        if _held_by_contract(gf, fn):
+        if self.contract(gf, fn):
             return "unknown", ""
         base = self.paths.of(gf, operand)
         if base is None:
@@ -190,70 +205,42 @@ class _Judge:
             key = base.field(lk)
             if any(h[0] == key for h in held):
                 return "guarded", lk
-        takes = _takes_lock(gf, fn, locks)
+        takes = self._takes.get(fn.id)
+        if takes is None:
+            takes = self._takes[fn.id] = _takes_lock(gf, fn)
         if fn.type == "func_literal":
-            # a goroutine starts with no lock held
-            return ("unknown", "") if takes else ("unguarded", "")
+            # a goroutine starts with no lock held; unless its starter holds the lock and
+            # waits for it before letting go
+            if takes or self._waited_under_lock(gf, fn, base, locks):
+                return "unknown", ""
+            return "unguarded", ""
         if base.root.kind == "recv" and _value_receiver(fn):
             return "unknown", ""
-        fid = self.cg.func_id(fn)
-        verdicts = set()
-        for lk in locks:
-            verdicts.add(self._by_callers(fid, base.field(lk), 0))
-        if True in verdicts:
-            return "guarded", ""
-        if verdicts != {"entry"} or takes:
-            return "unknown", ""  # some callers may hold it; or it locks elsewhere in its body
         name = fn.child_by_field_name("name")
         text = gf.node_text(name) if name is not None else ""
-        if text[:1].isupper():
-            return "unguarded", ""  # an exported entry point that never takes the lock
-        return "unknown", ""
+        if takes or not text[:1].isupper() or self.mentions(text) > 1:
+            return "unknown", ""  # it locks elsewhere in its body, or the package may call it under the lock
+        return "unguarded", ""  # an exported entry point, never named elsewhere in the package
 
-    def _by_callers(self, fid, key, depth):
-        """True when every call of `fid` holds `key` (in the caller's terms), False when one
-        does not, "entry" when nothing in the package calls it, None when unknown."""
-        if fid is None:
-            return None
-        memo_key = (fid, str(key), depth)
-        if memo_key in self._callers:
-            return self._callers[memo_key]
-        self._callers[memo_key] = None  # recursion: unknown
-        sites = self._sites.get(fid)
-        if sites is None:
-            sites = self._sites[fid] = self.cg.callers_of(fid)
-        verdict = "entry" if not sites else True
-        for s in sites:
-            if s.kind == "go":
-                verdict = False
-                break
-            if s.kind == "defer":
-                verdict = None
-                break
-            ck = self.paths.substitute(key, s)
-            info = self.cg.info(s.caller)
-            if ck is None or info is None:
-                verdict = None
-                break
-            held = _held(self.lf, s.file, info.node, s.node)
-            if held is None:
-                verdict = None
-                break
-            if any(h[0] == ck for h in held):
-                continue
-            if depth < 3 and info.node.type != "func_literal" and not _held_by_contract(s.file, info.node):
-                up = self._by_callers(s.caller, ck, depth + 1)
-                if up is True:
-                    continue
-                if up is None:
-                    verdict = None
-                    break
-            elif _held_by_contract(s.file, info.node):
-                continue
-            verdict = False
-            break
-        self._callers[memo_key] = verdict
-        return verdict
+    def _waited_under_lock(self, gf, lit, base, locks) -> bool:
+        go_stmt = lit.parent.parent
+        starter = enclosing_function(go_stmt)
+        held = _held(self.lf, gf, starter, go_stmt) if starter is not None else None
+        if not held or not any(h[0] == base.field(lk) for h in held for lk in locks):
+            return False
+        after = gf.src[go_stmt.end_byte:starter.end_byte]
+        return b".Wait()" in after or b"<-" in after
+
+    def mentions(self, word: str) -> int:
+        """How often the package's source names `word` (its declaration included)."""
+        if self._words is None:
+            self._words = {}
+            for gf in self.pkg.files:
+                if gf.path.endswith("_test.go"):
+                    continue  # tests call everything; they are not the package's callers
+                for w in _WORD.findall(_COMMENT.sub(b"", gf.src)):
+                    self._words[w] = self._words.get(w, 0) + 1
+        return self._words.get(word.encode(), 0)
 
 
 def _held(lf, gf, fn, node):
@@ -262,7 +249,7 @@ def _held(lf, gf, fn, node):
     return at(node) if at is not None else None
 
 
-def _takes_lock(gf, fn, locks) -> bool:
+def _takes_lock(gf, fn) -> bool:
     """The function's own body locks something (`x.mu.Lock()`, `x.RLock()`, a `lock()` helper)."""
     body = gf.src[fn.start_byte:fn.end_byte]
     return re.search(rb"\.(?:R?Lock|TryR?Lock)\(\)|\block\w*\(", body) is not None
@@ -287,8 +274,8 @@ def _held_by_contract(gf, fn) -> bool:
     name = top.child_by_field_name("name")
     if name is not None and "locked" in gf.node_text(name).lower():
         return True
-    doc_start = gf.src.rfind(b"\n\n", 0, top.start_byte)
-    return _HELD_DOC.search(gf.src[max(doc_start, 0):top.start_byte]) is not None
+    return _HELD_DOC.search(doc_comment(gf, top)) is not None
+
 
 
 def _before_sharing(pkg, gf, node, operand, fn) -> bool:
@@ -344,7 +331,7 @@ def check(ctx):
     gf = ctx.file
     if gf.path.endswith("_test.go") or b"sync" not in gf.src and not any(b"sync." in f.src for f in ctx.pkg.files):
         return
-    for (tname, fname), accs in _accesses(ctx).items():
+    for (tname, fname), accs in ctx.analysis.result(FIELD_ACCESSES).items():
         mine = [a for a in accs if a.gf is gf and a.state == "unguarded"]
         if not mine:
             continue

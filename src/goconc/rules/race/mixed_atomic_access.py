@@ -51,7 +51,9 @@ that takes a lock (`Lock`, `RLock`, `lock()`) or whose name says it runs with on
 a function whose comments (or doc comment) say why no atomic is needed ("no need for an
 atomic", "non-atomic", "racy", "benign", "exclusive access", "world stopped", load-acquire
 and the like), a read that a `CompareAndSwap` of the same
-function validates, a blank `_ = s.n`, an access before a `go` statement of the function (ordered before the
+function validates, a blank `_ = s.n`, a read after a `Wait()` in the same function, a
+field of a local struct value (a copy), `unsafe.Offsetof`, a function documented as called
+with a lock held, an access before a `go` statement of the function (ordered before the
 goroutine), and a struct declared more than once in the package (per platform). Passing the
 address (`&s.n`) to another function is not a plain access. A plain access ordered by other
 means (a channel handshake) is still reported.
@@ -65,6 +67,8 @@ from goconc.gomodel import enclosing_function, top_function
 from goconc.model import Severity
 from goconc.queries import captures
 from goconc.registry import rule
+from goconc.rules._helpers import doc_comment
+from goconc.rules.race.inconsistent_field_locking import _HELD_DOC
 
 _ATOMIC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
 _CONSTRUCTOR = re.compile(r"^(New|new|init|Init|make|Make)")
@@ -142,10 +146,14 @@ def check(ctx):
         return
     pkg = ctx.pkg
     seen = set()
+    cands = []
     stack = [gf.root]
     while stack:
         n = stack.pop()
         stack.extend(n.named_children)
+        if n.type in ("selector_expression", "identifier"):
+            cands.append(n)
+    for n in sorted(cands, key=lambda x: x.start_byte):
         if n.type == "selector_expression":
             fld = n.child_by_field_name("field")
             if fld is None or gf.node_text(fld) not in fields:
@@ -154,10 +162,8 @@ def check(ctx):
             if gf.node_text(n) not in names or n.parent is None or n.parent.type == "selector_expression" \
                     and n.parent.child_by_field_name("field") == n:
                 continue
-        else:
-            continue
         key = _key(pkg, gf, n)
-        if key is None or key not in sites or key in seen:
+        if key is None or key not in sites or key in seen or _copy(pkg, gf, n):
             continue
         if not _plain(gf, n) or _before_sharing(ctx, n):
             continue
@@ -198,6 +204,24 @@ def _plain(gf, n) -> bool:
     return True
 
 
+def _copy(pkg, gf, n) -> bool:
+    """`snap.n` on a local or parameter that holds a struct value (a copy, not the shared one),
+    or an operand of unsafe.Offsetof (no read at all)."""
+    p = n.parent
+    while p is not None and p.type in ("argument_list", "parenthesized_expression"):
+        if p.type == "argument_list" and p.parent is not None and \
+                " ".join(gf.node_text(p.parent.child_by_field_name("function")).split()) == "unsafe.Offsetof":
+            return True
+        p = p.parent
+    if n.type != "selector_expression":
+        return False
+    operand = n.child_by_field_name("operand")
+    if operand is None or operand.type != "identifier" or pkg.lookup(gf, operand) is None:
+        return False
+    t = pkg.type_of(gf, operand)
+    return t is not None and t.kind == "named"
+
+
 def _written(n) -> bool:
     p = n.parent
     if p is not None and p.type == "expression_list":
@@ -223,9 +247,12 @@ def _before_sharing(ctx, n) -> bool:
     body = gf.src[top.start_byte:top.end_byte]
     if _LOCKS.search(body):
         return True  # takes a lock: the atomic side may take it too (a regime we cannot compare)
-    doc_start = gf.src.rfind(b"\n\n", 0, top.start_byte)
-    if _DELIBERATE.search(gf.src[max(doc_start, 0):top.start_byte]) or _DELIBERATE.search(body):
+    if _DELIBERATE.search(doc_comment(gf, top)) or _DELIBERATE.search(body):
         return True  # the author says why no atomic is needed here
+    if _HELD_DOC.search(doc_comment(gf, top)):
+        return True  # "the caller must hold mu": a regime we do not compare
+    if b".Wait()" in gf.src[top.start_byte:n.start_byte]:
+        return True  # after a Wait: the goroutines that wrote it are done
     if re.search(rb"\bCompareAndSwap", body):
         return True  # an optimistic read that a CAS of the same function validates
     if re.search(rb"\bgo\s", gf.src[n.end_byte:top.end_byte]):
@@ -247,12 +274,21 @@ def _shared_sites(ctx, sites) -> dict:
     memo = ctx.analysis.memo
     got = memo.get("atomic-sites-once")
     if got is None:
+        counts = _struct_counts(ctx.pkg)
         got = memo["atomic-sites-once"] = {
-            k: v for k, v in sites.items() if k[0] != "field" or _declared_once(ctx.pkg, k[1])}
+            k: v for k, v in sites.items() if k[0] != "field" or counts.get(k[1], 0) == 1}
     return got
 
 
-def _declared_once(pkg, type_name: str) -> bool:
-    """The struct type has one declaration (not one per platform, with other fields)."""
-    pat = re.compile(rb"(?m)(?:\btype\s+|^\s+)%s\s+struct\b" % re.escape(type_name.encode()))
-    return sum(1 for gf in pkg.files if pat.search(gf.src)) == 1
+_STRUCT = re.compile(rb"(?m)^[ \t]*(?:type[ \t]+)?(\w+)[ \t]+struct[ \t]*\{")
+
+
+def _struct_counts(pkg) -> dict[str, int]:
+    """How many times each struct type is declared in the package's files (once per platform
+    file for some)."""
+    got: dict[str, int] = {}
+    for gf in pkg.files:
+        for m in _STRUCT.finditer(gf.src):
+            name = m.group(1).decode()
+            got[name] = got.get(name, 0) + 1
+    return got

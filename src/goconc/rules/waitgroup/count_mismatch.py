@@ -51,14 +51,18 @@ func process(items []Item) {
 ```
 
 ## Limitations
-The WaitGroup must be visibly a `sync.WaitGroup`, counted by exactly one `Add` in the function,
+The WaitGroup must be visibly a `sync.WaitGroup` declared in the function (a field's or a
+package-level WaitGroup may be counted down anywhere in the package), counted by exactly one
+`Add` in the function,
 with an integer literal or `len(x)`, outside any loop and condition, and waited on by the
 function. The goroutines counted are the literals the function starts with `go` that call
 `wg.Done()` once (deferred, or at the top level of the literal's body); the function must not
 call `Done` itself, hand the WaitGroup to any other call, start any goroutine by name or
 function value (`go consumer()`), or use `wg.Go`; and every `Done` of the WaitGroup in the
 file must be in one of the counted literals. A constant count is compared with `go` statements that are not inside a
-loop or a condition; `len(x)` only with the one `go` statement of a `for ... range x` loop.
+loop or a condition; `Add(1)` before a loop only when the loop's body starts the goroutine
+unconditionally and has no `break`, `return` or `goto` (a retry loop starts it once); `len(x)`
+only with the one `go` statement of a `for ... range x` loop.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.registry import rule
 from goconc.rules._helpers import ancestors
-from goconc.rules.waitgroup._wg import calls_under, passes, wg_calls
+from goconc.rules.waitgroup._wg import calls_under, passes, root_ident, wg_calls
 
 _STRAIGHT = frozenset({"block", "statement_list", "expression_statement", "go_statement", "labeled_statement"})
 
@@ -93,9 +97,24 @@ def check(ctx):
             yield got
 
 
+def _go_int(text: str) -> int | None:
+    """The value of a Go integer literal (`3`, `1_000`, `0x10`, `0o17`, legacy octal `017`)."""
+    t = text.replace("_", "").lower()
+    try:
+        if len(t) > 1 and t[0] == "0" and t[1].isdigit():
+            return int(t, 8)
+        return int(t, 0)
+    except ValueError:
+        return None
+
+
 def _check_add(ctx, add, same):
     gf = ctx.file
     fn = add.owner
+    root = root_ident(add.recv)
+    d = ctx.pkg.lookup(gf, root) if root is not None else None
+    if d is None or d.func != fn or d.how not in ("define", "var"):
+        return None  # a field or package-level WaitGroup: its Dones may be anywhere in the package
     mine = [c for c in same if c.owner == fn]
     if sum(1 for c in mine if c.method == "Add") != 1 or any(c.method in ("Done", "Go") for c in mine):
         return None
@@ -133,11 +152,15 @@ def _check_add(ctx, add, same):
     wait = waits[0]
     related = [ctx.related(wait.call, f"{add.key}.Wait() here")]
     if count.type == "int_literal":
-        n = int(gf.node_text(count).replace("_", ""), 0)
+        n = _go_int(gf.node_text(count))
+        if n is None:
+            return None
         if any(_loop_between(s.node, fn) for s, _ in sites):
             if n == 1 and len(sites) == 1:
                 loop = _loop_between(sites[0][0].node, fn)
-                if loop.start_byte > add.call.start_byte:
+                body = loop.child_by_field_name("body")
+                if loop.start_byte > add.call.start_byte and _straight(sites[0][0].node, body) \
+                        and not _leaves(gf, body):
                     return ctx.report(
                         add.call,
                         f"{add.key}.Add(1) counts one goroutine, but the loop at line {_line(loop)} starts one per "
@@ -243,6 +266,11 @@ def _culprit(b, parent):
                 return last
         b = parent.get(b)
     return None
+
+
+def _leaves(gf, body) -> bool:
+    """The loop body may end the loop early: a break, return or goto in it."""
+    return any(k in gf.src[body.start_byte:body.end_byte] for k in (b"break", b"return", b"goto"))
 
 
 def _straight(node, fn) -> bool:
