@@ -606,12 +606,13 @@ class Package:
             got = self._memo_lock_fields = frozenset(names)
         return got
 
-    def lock_kind(self, t: T | None) -> str | None:
+    def lock_kind(self, t: T | None, depth: int = 0) -> str | None:
         """'Mutex', 'RWMutex' or 'Locker' when t (or *t) has that lock's methods, else None.
 
         Methods promoted through an embedded field count; a defined type (`type M sync.Mutex`)
-        has no methods and does not."""
-        if t is None:
+        has no methods and does not. A type that embeds itself (`type T struct{ *T }`) stops
+        after a few levels."""
+        if t is None or depth > 8:
             return None
         base = t.deref()
         if base.kind == "named":
@@ -623,16 +624,16 @@ class Package:
                 return None
             td = self.local_type(base)
             if td is not None and td.alias:
-                return self.lock_kind(self.resolve_type(td.type_node, td.file, td.tparams))
+                return self.lock_kind(self.resolve_type(td.type_node, td.file, td.tparams), depth + 1)
             fields = self.fields(base)
             if fields:
                 if base.name in self.methods and {"Lock", "Unlock"} & set(self.methods[base.name]):
                     return None  # its own Lock/Unlock: unknown semantics
-                kinds = {self.lock_kind(f.type) for f in fields if f.embedded} - {None}
+                kinds = {self.lock_kind(f.type, depth + 1) for f in fields if f.embedded} - {None}
                 if len(kinds) == 1:
                     return kinds.pop()
         elif base.kind == "struct" and base.embeds:
-            kinds = {self.lock_kind(e) for e in base.embeds} - {None}
+            kinds = {self.lock_kind(e, depth + 1) for e in base.embeds} - {None}
             if len(kinds) == 1:
                 return kinds.pop()
         return None

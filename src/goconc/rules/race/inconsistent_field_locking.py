@@ -148,7 +148,10 @@ def _accesses(p) -> dict[tuple[str, str], list[_Access]]:
             if fld is None or gf.node_text(fld) not in words:
                 continue
             operand = n.child_by_field_name("operand")
-            t = pkg.type_of(gf, operand)
+            try:
+                t = pkg.type_of(gf, operand)
+            except RecursionError:
+                continue  # an expression too deep to type: left out
             base = t.deref() if t is not None else None
             if base is None or base.kind != "named" or base.pkg != "" or base.name not in types:
                 continue
@@ -158,7 +161,10 @@ def _accesses(p) -> dict[tuple[str, str], list[_Access]]:
                 continue
             found.append((gf, n, operand, base.name, name, locks))
     for gf, n, operand, tname, name, locks in found:
-        state, lock = judge.state(gf, n, operand, locks)
+        try:
+            state, lock = judge.state(gf, n, operand, locks)
+        except RecursionError:
+            state, lock = "unknown", ""
         got.setdefault((tname, name), []).append(_Access(gf, n, enclosing_function(n), _written(gf, n), state, lock))
     return got
 
