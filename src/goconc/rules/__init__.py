@@ -33,6 +33,8 @@ RULE_MODULES = [
     "goconc.rules.channel.send_on_closed_channel",
     "goconc.rules.channel.nil_channel",
     "goconc.rules.channel.time_after_in_loop",
+    # GC5xxx: contexts
+    "goconc.rules.context.lost_cancel_field",
     # GC7xxx: data races found in the source
     "goconc.rules.race.concurrent_map_write",
     "goconc.rules.race.concurrent_append",

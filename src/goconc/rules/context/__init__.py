@@ -1,0 +1,1 @@
+"""GC5xxx: contexts."""
