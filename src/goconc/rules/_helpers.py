@@ -252,3 +252,30 @@ def doc_comment(gf: GoFile, decl: Node) -> bytes:
             break
         out.append(line)
     return b"\n".join(reversed(out))
+
+
+_COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
+
+
+def strip_comments(src: bytes) -> bytes:
+    """The source without its comments (a `//` inside a string literal cuts that line short)."""
+    return _COMMENT.sub(b"", src)
+
+
+def imported_calls(pkg: Package, gf: GoFile, import_path: str, name: re.Pattern | str) -> Iterator[tuple[Node, str]]:
+    """Calls `p.F(...)` in gf of a function of the package `import_path` (however its import
+    is named) whose name F matches `name` (a compiled pattern, or the exact name): (call, F)."""
+    from goconc.queries import captures
+
+    for call in captures(gf, "calls", None).get("call", ()):
+        f = call.child_by_field_name("function")
+        if f is None or f.type != "selector_expression":
+            continue
+        op, fld = f.child_by_field_name("operand"), f.child_by_field_name("field")
+        if op is None or fld is None or op.type != "identifier":
+            continue
+        fname = gf.node_text(fld)
+        if (fname != name if isinstance(name, str) else not name.match(fname)) \
+                or pkg.import_path(gf, op) != import_path:
+            continue
+        yield call, fname

@@ -57,7 +57,7 @@ from __future__ import annotations
 
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules._helpers import file_go_version
+from goconc.rules._helpers import file_go_version, imported_calls
 
 _FIXED = (1, 23)
 
@@ -72,16 +72,7 @@ def check(ctx):
     version = file_go_version(gf, gf.go_version or ctx.pkg.go_version)
     if version is None or tuple(version) >= _FIXED:
         return
-    from goconc.queries import captures
-
-    for call in captures(gf, "calls", None).get("call", ()):
-        f = call.child_by_field_name("function")
-        if f is None or f.type != "selector_expression":
-            continue
-        operand, field = f.child_by_field_name("operand"), f.child_by_field_name("field")
-        if field is None or gf.node_text(field) != "After" or operand is None or operand.type != "identifier" \
-                or ctx.pkg.import_path(gf, operand) != "time":
-            continue
+    for call, _ in imported_calls(ctx.pkg, gf, "time", "After"):
         loop = _select_loop(call)
         if loop is None:
             continue

@@ -50,11 +50,10 @@ from __future__ import annotations
 import re
 
 from goconc.model import Severity
-from goconc.queries import captures
 from goconc.registry import rule
+from goconc.rules._helpers import imported_calls, strip_comments
 
 _WITH = re.compile(r"^With(Cancel|Timeout|Deadline)(Cause)?$")
-_COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
 
 
 @rule(code="GC5001", name="lost-cancel-field", severity=Severity.ERROR)
@@ -63,14 +62,7 @@ def check(ctx):
     if b"context." not in gf.src or b"With" not in gf.src:
         return
     pkg = ctx.pkg
-    for call in captures(gf, "calls", None).get("call", ()):
-        f = call.child_by_field_name("function")
-        if f is None or f.type != "selector_expression":
-            continue
-        op, fld = f.child_by_field_name("operand"), f.child_by_field_name("field")
-        if op is None or fld is None or op.type != "identifier" or not _WITH.match(gf.node_text(fld)) \
-                or pkg.import_path(gf, op) != "context":
-            continue
+    for call, with_ in imported_calls(pkg, gf, "context", _WITH):
         target = _cancel_target(gf, call)
         if target is None:
             continue
@@ -82,10 +74,10 @@ def check(ctx):
             continue
         yield ctx.report(
             node,
-            f"the cancel function of this {gf.node_text(fld)} is stored in the field {field} and nothing in "
+            f"the cancel function of this {with_} is stored in the field {field} and nothing in "
             f"the package ever calls it: the context, its goroutines waiting on Done and its timer live until "
             f"the parent is cancelled; call it from Close or Stop (or defer it where the work ends)",
-            related=[ctx.related(call, f"context.{gf.node_text(fld)} here")],
+            related=[ctx.related(call, f"context.{with_} here")],
         )
 
 
@@ -148,7 +140,7 @@ def _used_anywhere(pkg, field: str) -> bool:
     """Some file of the package uses a field of that name other than by assigning it."""
     pat = re.compile(rb"\.%s\b(?!\s*=[^=])|\b%s\s*:" % (re.escape(field.encode()), re.escape(field.encode())))
     for gf in pkg.files:
-        for m in pat.finditer(_COMMENT.sub(b"", gf.src)):
+        for m in pat.finditer(strip_comments(gf.src)):
             if not m.group(0).endswith(b":"):  # a composite literal key is a store
                 return True
     return False

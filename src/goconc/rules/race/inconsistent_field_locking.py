@@ -74,7 +74,7 @@ from dataclasses import dataclass
 from goconc.gomodel import enclosing_function, top_function
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules._helpers import doc_comment
+from goconc.rules._helpers import doc_comment, strip_comments
 
 _CONSTRUCTOR = re.compile(r"^(New|new|init|Init|make|Make)")
 _HELD_DOC = re.compile(rb"(?i)//.*(?:\b(?:lock|locks|mutex|mu|rlock|read lock|write lock)\b.{0,40}\b(?:held|hold|holds|holding)\b|"
@@ -82,7 +82,6 @@ _HELD_DOC = re.compile(rb"(?i)//.*(?:\b(?:lock|locks|mutex|mu|rlock|read lock|wr
                        rb"caller (?:must )?(?:lock|hold))")
 _LOCK_WORDS = frozenset({"Mutex", "RWMutex"})
 _WORD = re.compile(rb"\b\w+\b")
-_COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
 
 
 @dataclass(frozen=True)
@@ -244,7 +243,7 @@ class _Judge:
             for gf in self.pkg.files:
                 if gf.path.endswith("_test.go"):
                     continue  # tests call everything; they are not the package's callers
-                for w in _WORD.findall(_COMMENT.sub(b"", gf.src)):
+                for w in _WORD.findall(strip_comments(gf.src)):
                     self._words[w] = self._words.get(w, 0) + 1
         return self._words.get(word.encode(), 0)
 

@@ -65,9 +65,8 @@ import re
 
 from goconc.gomodel import enclosing_function, top_function
 from goconc.model import Severity
-from goconc.queries import captures
 from goconc.registry import rule
-from goconc.rules._helpers import doc_comment
+from goconc.rules._helpers import doc_comment, imported_calls
 from goconc.rules.race.inconsistent_field_locking import _HELD_DOC
 
 _ATOMIC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -91,14 +90,7 @@ def _atomic_sites(ctx) -> dict:
     for gf in pkg.files:
         if b"atomic." not in gf.src:
             continue
-        for call in captures(gf, "calls", None).get("call", ()):
-            f = call.child_by_field_name("function")
-            if f is None or f.type != "selector_expression":
-                continue
-            op, fld = f.child_by_field_name("operand"), f.child_by_field_name("field")
-            if op is None or fld is None or op.type != "identifier" or not _ATOMIC.match(gf.node_text(fld)) \
-                    or pkg.import_path(gf, op) != "sync/atomic":
-                continue
+        for call, _ in imported_calls(pkg, gf, "sync/atomic", _ATOMIC):
             args = call.child_by_field_name("arguments")
             first = next((a for a in args.named_children if a.type != "comment"), None) if args else None
             if first is None or first.type != "unary_expression" or gf.node_text(first.child_by_field_name("operator")) != "&":
