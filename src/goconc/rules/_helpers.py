@@ -279,3 +279,8 @@ def imported_calls(pkg: Package, gf: GoFile, import_path: str, name: re.Pattern 
                 or pkg.import_path(gf, op) != import_path:
             continue
         yield call, fname
+
+
+def line_of(node: Node) -> int:
+    """The 1-based line a node starts on, as messages name it."""
+    return node.start_point[0] + 1

@@ -117,6 +117,16 @@ def _close_op(ctx, call: Node, arg: Node) -> ChanOp | None:
     return ChanOp("close", call, arg, key, False, p)
 
 
+def flows(ctx):
+    """The Flow of each function of the file that closes a channel, leaving out the test
+    literals that provoke the panic on purpose."""
+    for mine in ops(ctx).values():
+        fn = enclosing_function(mine[0].stmt)
+        f = flow(ctx, fn)
+        if f is not None and not on_purpose(ctx, fn):
+            yield f
+
+
 def flow(ctx, fn: Node) -> Flow | None:
     """The closes and sends of `fn` against what is closed on every path to them (memoised)."""
     gf = ctx.file

@@ -63,14 +63,10 @@ checker, a table of cases) is taken to provoke the panic on purpose.
 
 from __future__ import annotations
 
-from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.channel._close import flow, on_purpose, ops
-
-
-def _line(n) -> int:
-    return n.start_point[0] + 1
+from goconc.rules._helpers import line_of
+from goconc.rules.channel._close import flows
 
 
 @rule(code="GC4001", name="channel-closed-twice", severity=Severity.ERROR)
@@ -78,11 +74,8 @@ def check(ctx):
     gf = ctx.file
     if b"close(" not in gf.src:
         return
-    for mine in ops(ctx).values():
-        fn = enclosing_function(mine[0].stmt)
-        f = flow(ctx, fn)
-        if f is not None and not on_purpose(ctx, fn):
-            yield from _report(ctx, f)
+    for f in flows(ctx):
+        yield from _report(ctx, f)
 
 
 def _report(ctx, f):
@@ -90,7 +83,7 @@ def _report(ctx, f):
     for op, earlier in f.twice:
         name = gf.node_text(op.chan)
         first = earlier[0] if earlier else None
-        where = f" at line {_line(first)}" if first is not None else ""
+        where = f" at line {line_of(first)}" if first is not None else ""
         yield ctx.report(
             op.node,
             f"{name} is closed again here: it is already closed{where} on every path that reaches this "
@@ -101,7 +94,7 @@ def _report(ctx, f):
         name = gf.node_text(op.chan)
         yield ctx.report(
             op.node,
-            f"{name} is closed by a second deferred close: the deferred close at line {_line(earlier[0])} "
+            f"{name} is closed by a second deferred close: the deferred close at line {line_of(earlier[0])} "
             f"closes it too, and closing a closed channel panics when the function returns",
             related=[ctx.related(s, "deferred close here") for s in earlier[:3]],
         )
@@ -114,7 +107,7 @@ def _report(ctx, f):
             done.add(s.id)
             yield ctx.report(
                 s,
-                f"{name} is closed here, and the deferred close at line {_line(op.node)} closes it again when "
+                f"{name} is closed here, and the deferred close at line {line_of(op.node)} closes it again when "
                 f"the function returns: closing a closed channel panics; drop this close and let the deferred "
                 f"one close {name}",
                 related=[ctx.related(op.node, f"the deferred close of {name}")],
@@ -123,7 +116,7 @@ def _report(ctx, f):
         name = gf.node_text(op.chan)
         yield ctx.report(
             op.node,
-            f"every iteration of the loop at line {_line(loop)} closes {name}, made outside it: the "
+            f"every iteration of the loop at line {line_of(loop)} closes {name}, made outside it: the "
             f"second iteration closes it again and panics; close {name} once, after the loop",
             related=[ctx.related(loop, "the loop")],
         )

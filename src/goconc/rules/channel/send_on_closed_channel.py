@@ -65,7 +65,8 @@ from __future__ import annotations
 from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules.channel._close import flow, on_purpose, ops
+from goconc.rules._helpers import line_of
+from goconc.rules.channel._close import flows
 from goconc.rules.goroutine._chan import (
     channel_uses,
     escape,
@@ -79,20 +80,12 @@ from goconc.rules.goroutine._chan import (
 )
 
 
-def _line(n) -> int:
-    return n.start_point[0] + 1
-
-
 @rule(code="GC4002", name="send-on-closed-channel", severity=Severity.ERROR)
 def check(ctx):
     gf = ctx.file
     if b"close(" not in gf.src:
         return
-    for mine in ops(ctx).values():
-        fn = enclosing_function(mine[0].stmt)
-        f = flow(ctx, fn)
-        if f is None or on_purpose(ctx, fn):
-            continue
+    for f in flows(ctx):
         for op, sites in f.sends:
             name = gf.node_text(op.chan)
             yield ctx.report(
@@ -111,7 +104,7 @@ def check(ctx):
 
 
 def _at(sites) -> str:
-    return f" (closed at line {_line(sites[0])})" if sites else ""
+    return f" (closed at line {line_of(sites[0])})" if sites else ""
 
 
 def _goroutine_send(ctx, make_call):
@@ -146,14 +139,14 @@ def _goroutine_send(ctx, make_call):
                 continue  # a failed test, or a Wait that never returns (GC2005)
             send = min(g.sends, key=lambda n: n.start_byte)
             deferred = ret is not None
-            how = (f"closes {name} with its deferred close at line {_line(c)} when it returns at line "
-                   f"{_line(ret)}" if deferred else f"closes {name} at line {_line(c)}")
+            how = (f"closes {name} with its deferred close at line {line_of(c)} when it returns at line "
+                   f"{line_of(ret)}" if deferred else f"closes {name} at line {line_of(c)}")
             related = [ctx.related(make_call, f"{name} is made unbuffered here"),
                        ctx.related(c, f"{name} closed here")]
             if deferred:
                 related.append(ctx.related(ret, f"returns without receiving from {name}"))
             case = left_through(path, ret or c)
-            via = f" (through `case {short(gf.node_text(case))}` at line {_line(case)})" if case is not None else ""
+            via = f" (through `case {short(gf.node_text(case))}` at line {line_of(case)})" if case is not None else ""
             msg = (f"panics (send on closed channel) if the function {how}{via} without having received "
                    f"from {name}: the send cannot complete before the close; let the sender close {name}, "
                    f"or make it buffered (make(chan T, 1)) and do not close it")

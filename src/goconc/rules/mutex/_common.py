@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from goconc.rules._helpers import line_of  # noqa: F401 - re-exported for the lock rules
 from goconc.rules.mutex._lockflow import Event, facts
 
 
@@ -15,10 +16,6 @@ def events(ctx, kind: str) -> Iterator[Event]:
         for ev in lf.analyze(ctx.file, fn).events:
             if ev.kind == kind:
                 yield ev
-
-
-def line_of(node) -> int:
-    return node.start_point[0] + 1
 
 
 def func_name(gf, fn) -> str:

@@ -474,3 +474,34 @@ def _related(ctx, g: LoopGoroutine, w: Write) -> list:
     return [ctx.related(g.site.node, f"goroutines started here, one per iteration of the loop at line {line}"),
             ctx.related(w.decl.node, f"{w.decl.name} declared here, outside the loop" if w.decl.func is not None
                         else f"{w.decl.name} declared here, a package-level variable")]
+
+
+# --------------------------------------------------------------------------------------------
+# Before the value is shared (GC7005, GC7006)
+
+CONSTRUCTOR = re.compile(r"^(New|new|init|Init|make|Make)")
+HELD_DOC = re.compile(rb"(?i)//.*(?:\b(?:lock|locks|mutex|mu|rlock|read lock|write lock)\b.{0,40}\b(?:held|hold|holds|holding)\b|"
+                      rb"\b(?:held|hold|holds|holding)\b.{0,40}\b(?:lock|mutex|mu)\b|locked by (?:the )?caller|"
+                      rb"caller (?:must )?(?:lock|hold))")
+
+
+def in_constructor(gf, top) -> bool:
+    """`top` is named like a constructor (`New...`, `new...`, `init...`, `make...`)."""
+    name = top.child_by_field_name("name") if top is not None else None
+    return name is not None and CONSTRUCTOR.match(gf.node_text(name)) is not None
+
+
+def freshly_made(pkg, gf, expr, through_index: bool = False) -> bool:
+    """The variable at the root of `expr` (`s` of `s.a.f`, and of `s.a[i].f` when
+    `through_index`) is a local the function made itself (`s := &S{...}`, `new(S)`, `S{}`):
+    not shared yet."""
+    steps = ("selector_expression", "parenthesized_expression") + (("index_expression",) if through_index else ())
+    root = expr
+    while root is not None and root.type in steps:
+        root = root.child_by_field_name("operand") if root.type != "parenthesized_expression" else (
+            root.named_children[0] if root.named_children else None)
+    d = pkg.lookup(gf, root) if root is not None and root.type == "identifier" else None
+    if d is None or d.how not in ("define", "var") or d.value is None:
+        return False
+    v = gf.node_text(d.value).lstrip()
+    return v.startswith("&") or v.startswith("new(") or "{" in v.split("(", 1)[0]

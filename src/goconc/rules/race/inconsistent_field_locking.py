@@ -75,11 +75,8 @@ from goconc.gomodel import enclosing_function, top_function
 from goconc.model import Severity
 from goconc.registry import rule
 from goconc.rules._helpers import doc_comment, strip_comments
+from goconc.rules.race._shared import HELD_DOC, freshly_made, in_constructor
 
-_CONSTRUCTOR = re.compile(r"^(New|new|init|Init|make|Make)")
-_HELD_DOC = re.compile(rb"(?i)//.*(?:\b(?:lock|locks|mutex|mu|rlock|read lock|write lock)\b.{0,40}\b(?:held|hold|holds|holding)\b|"
-                       rb"\b(?:held|hold|holds|holding)\b.{0,40}\b(?:lock|mutex|mu)\b|locked by (?:the )?caller|"
-                       rb"caller (?:must )?(?:lock|hold))")
 _LOCK_WORDS = frozenset({"Mutex", "RWMutex"})
 _WORD = re.compile(rb"\b\w+\b")
 
@@ -279,25 +276,12 @@ def _held_by_contract(gf, fn) -> bool:
     name = top.child_by_field_name("name")
     if name is not None and "locked" in gf.node_text(name).lower():
         return True
-    return _HELD_DOC.search(doc_comment(gf, top)) is not None
+    return HELD_DOC.search(doc_comment(gf, top)) is not None
 
 
 
 def _before_sharing(pkg, gf, node, operand, fn) -> bool:
-    top = top_function(node) or fn
-    name = top.child_by_field_name("name") if top is not None else None
-    if name is not None and _CONSTRUCTOR.match(gf.node_text(name)):
-        return True
-    root = operand
-    while root is not None and root.type in ("selector_expression", "parenthesized_expression", "index_expression"):
-        root = root.child_by_field_name("operand") if root.type != "parenthesized_expression" else (
-            root.named_children[0] if root.named_children else None)
-    d = pkg.lookup(gf, root) if root is not None and root.type == "identifier" else None
-    if d is not None and d.how in ("define", "var") and d.value is not None:
-        v = gf.node_text(d.value).lstrip()
-        if v.startswith("&") or v.startswith("new(") or "{" in v.split("(", 1)[0]:
-            return True  # s := &S{...}: not shared yet
-    return False
+    return in_constructor(gf, top_function(node) or fn) or freshly_made(pkg, gf, operand, through_index=True)
 
 
 def _not_a_read(gf, n) -> bool:

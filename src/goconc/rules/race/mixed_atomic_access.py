@@ -67,10 +67,9 @@ from goconc.gomodel import enclosing_function, top_function
 from goconc.model import Severity
 from goconc.registry import rule
 from goconc.rules._helpers import doc_comment, imported_calls
-from goconc.rules.race.inconsistent_field_locking import _HELD_DOC
+from goconc.rules.race._shared import HELD_DOC, freshly_made, in_constructor
 
 _ATOMIC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
-_CONSTRUCTOR = re.compile(r"^(New|new|init|Init|make|Make)")
 _DELIBERATE = re.compile(rb"//.*(?:no need (?:for|to use|of) (?:an? )?atomic|need(?:s)? not be atomic|non-?atomic|"
                          rb"\bracy\b|benign|exclusive access|world (?:is )?stopped|no other goroutine|"
                          rb"load-acquire|load-consume|store-release)", re.I)
@@ -232,7 +231,7 @@ def _before_sharing(ctx, n) -> bool:
     if top is None:
         return True  # a package-level initialiser
     name = top.child_by_field_name("name")
-    if name is not None and _CONSTRUCTOR.match(gf.node_text(name)):
+    if in_constructor(gf, top):
         return True
     if name is not None and "locked" in gf.node_text(name).lower():
         return True  # `flushLocked`: runs with a lock held
@@ -241,7 +240,7 @@ def _before_sharing(ctx, n) -> bool:
         return True  # takes a lock: the atomic side may take it too (a regime we cannot compare)
     if _DELIBERATE.search(doc_comment(gf, top)) or _DELIBERATE.search(body):
         return True  # the author says why no atomic is needed here
-    if _HELD_DOC.search(doc_comment(gf, top)):
+    if HELD_DOC.search(doc_comment(gf, top)):
         return True  # "the caller must hold mu": a regime we do not compare
     if b".Wait()" in gf.src[top.start_byte:n.start_byte]:
         return True  # after a Wait: the goroutines that wrote it are done
@@ -249,16 +248,7 @@ def _before_sharing(ctx, n) -> bool:
         return True  # an optimistic read that a CAS of the same function validates
     if re.search(rb"\bgo\s", gf.src[n.end_byte:top.end_byte]):
         return True  # before a go statement of the function: ordered before the goroutine
-    if n.type == "selector_expression":
-        root = n.child_by_field_name("operand")
-        while root is not None and root.type in ("selector_expression", "parenthesized_expression"):
-            root = root.child_by_field_name("operand") if root.type == "selector_expression" else root.named_children[0]
-        d = pkg.lookup(gf, root) if root is not None and root.type == "identifier" else None
-        if d is not None and d.how in ("define", "var") and d.value is not None:
-            v = gf.node_text(d.value).lstrip()
-            if v.startswith("&") or v.startswith("new(") or "{" in v.split("(", 1)[0]:
-                return True  # s := &S{...}: not shared yet
-    return False
+    return n.type == "selector_expression" and freshly_made(pkg, gf, n.child_by_field_name("operand"))
 
 
 def _shared_sites(ctx, sites) -> dict:

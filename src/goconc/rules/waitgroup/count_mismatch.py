@@ -70,14 +70,10 @@ from __future__ import annotations
 from goconc.gomodel import enclosing_function
 from goconc.model import Severity
 from goconc.registry import rule
-from goconc.rules._helpers import ancestors
+from goconc.rules._helpers import ancestors, line_of
 from goconc.rules.waitgroup._wg import calls_under, passes, root_ident, wg_calls
 
 _STRAIGHT = frozenset({"block", "statement_list", "expression_statement", "go_statement", "labeled_statement"})
-
-
-def _line(n) -> int:
-    return n.start_point[0] + 1
 
 
 @rule(code="GC2006", name="waitgroup-count-mismatch", severity=Severity.ERROR)
@@ -163,7 +159,7 @@ def _check_add(ctx, add, same):
                         and not _leaves(gf, body):
                     return ctx.report(
                         add.call,
-                        f"{add.key}.Add(1) counts one goroutine, but the loop at line {_line(loop)} starts one per "
+                        f"{add.key}.Add(1) counts one goroutine, but the loop at line {line_of(loop)} starts one per "
                         f"iteration, each calling {add.key}.Done(): from the second one the counter goes negative "
                         f"and the program panics; call {add.key}.Add(1) inside the loop, before each go statement",
                         related=[ctx.related(sites[0][0].node, "started here, once per iteration")] + related,
@@ -218,7 +214,7 @@ def _len_count(ctx, add, count, site, fn, related):
     return ctx.report(
         add.call,
         f"{add.key}.Add(len({text})) counts one goroutine per item, but an iteration can skip the go statement "
-        f"at line {_line(site.node)} ({how} at line {_line(skip)}) without calling {add.key}.Done(): "
+        f"at line {line_of(site.node)} ({how} at line {line_of(skip)}) without calling {add.key}.Done(): "
         f"Wait blocks for good; call {add.key}.Add(1) right before the go statement instead",
         related=[ctx.related(skip, "skips the goroutine"), ctx.related(site.node, "the goroutine counted")] + related,
     )

@@ -76,11 +76,8 @@ from __future__ import annotations
 from goconc.model import Severity
 from goconc.queries import captures
 from goconc.registry import rule
+from goconc.rules._helpers import line_of
 from goconc.rules.goroutine._chan import channel_uses, escape, path_to, unbuffered_local, waits_for
-
-
-def _line(n) -> int:
-    return n.start_point[0] + 1
 
 
 @rule(code="GC2005", name="waitgroup-wait-before-receive", severity=Severity.ERROR)
@@ -122,7 +119,7 @@ def _candidate(ctx, make_call):
                 continue
             send = min(g.sends, key=lambda n: n.start_byte)
             later = sorted((r for r in uses.receives if r.start_byte > wait.end_byte), key=lambda n: n.start_byte)
-            recv = (f"received from only after the Wait (line {_line(later[0])})" if later
+            recv = (f"received from only after the Wait (line {line_of(later[0])})" if later
                     else "nothing receives from it")
             wg = " ".join(gf.node_text(wait.child_by_field_name("function")).split())
             related = [ctx.related(send, f"the goroutine blocks here: nobody receives from {name} yet"),
@@ -131,7 +128,7 @@ def _candidate(ctx, make_call):
                 related.append(ctx.related(later[0], f"{name} is received from only here"))
             return ctx.report(
                 wait,
-                f"{wg}() waits for the goroutine started at line {_line(g.go_stmt)}, which first sends on {name}: "
+                f"{wg}() waits for the goroutine started at line {line_of(g.go_stmt)}, which first sends on {name}: "
                 f"{name} is unbuffered and {recv}, so the send never completes, the goroutine never finishes "
                 f"and this Wait blocks for good; receive from {name} while waiting (Wait and close in a "
                 f"goroutine of their own), or make {name} buffered with room for every send",
