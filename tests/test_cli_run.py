@@ -338,7 +338,8 @@ def test_ctrl_c_while_starting_is_exit_130_not_aborted(tmp_path):
         _, err = proc.communicate(timeout=60)
         text = err.decode()
         frames = [line for line in text.splitlines() if line.strip().startswith('File "')]
-        if text.startswith("Traceback") and text.rstrip().endswith("KeyboardInterrupt") \
+        tb = text.removeprefix("Could not import runpy module\n")  # Python's own words, before -m runs
+        if tb.startswith("Traceback") and text.rstrip().endswith("KeyboardInterrupt") \
                 and not any("/goconc/" in f for f in frames):
             # Python's own start-up (runpy, importlib, an editable install's finder: no frame is
             # a file of the goconc package), before any line of goconc runs: no program can
