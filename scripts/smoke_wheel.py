@@ -12,7 +12,10 @@ It fails (exit 1, one line per failure) when:
   tree instead of the install;
 - `goconc check` on the shipped example does not give exactly the findings in EXPECTED, or its
   exit code is not 1; `goconc check` of generated code is not clean;
-- `goconc rules`, `goconc rule`, `goconc new` or `goconc explain` fail or print the wrong thing.
+- `goconc rules`, `goconc rule`, `goconc new` or `goconc explain` fail or print the wrong thing;
+- `goconc mcp` without its extra is not a one-line error; with `goconc[mcp,lsp]` installed, the
+  MCP SDK's client (check over stdio) or pygls's client (diagnostics on didOpen) does not get
+  the example's five findings from the installed servers.
 
 Run by `.ci/run` after the test suite; it needs the `build` package (in the `test` extra) and
 PyPI (for the wheel's dependencies).
@@ -221,6 +224,76 @@ def use(s: Smoke, goconc: str) -> None:
         s.ok("goconc explain names the data race and its lines")
 
 
+MCP_CLIENT = """
+import anyio, sys
+from mcp import Client, StdioServerParameters
+
+async def main():
+    params = StdioServerParameters(command=sys.argv[1], args=["mcp"], cwd=sys.argv[2])
+    async with Client(params) as c:
+        r = await c.call_tool("check", {"paths": ["buggy"]})
+        print(*[f["code"] for f in r.structured_content["findings"]])
+
+anyio.run(main)
+"""
+
+LSP_CLIENT = """
+import asyncio, os, sys
+from lsprotocol import types as T
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
+
+async def main():
+    client, got = LanguageClient("smoke", "1"), asyncio.Event()
+    uri = from_fs_path(os.path.join(sys.argv[2], "buggy", "cache.go"))
+    found = []
+
+    @client.feature(T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on(params):
+        if params.uri == uri:
+            found.extend(d.code for d in params.diagnostics)
+            got.set()
+
+    await client.start_io(sys.argv[1], "lsp", cwd=sys.argv[2])
+    await client.initialize_async(T.InitializeParams(capabilities=T.ClientCapabilities()))
+    client.initialized(T.InitializedParams())
+    with open(uri[len("file://"):]) as f:
+        client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "go", 1, f.read())))
+    await asyncio.wait_for(got.wait(), 120)
+    print(*found)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+asyncio.run(main())
+"""
+
+
+def servers(s: Smoke, goconc: str, wheel: str) -> None:
+    """The MCP and LSP servers of the installed wheel, with and without their extras."""
+    home = os.path.join(s.work, "user")
+    proc = s.run([goconc, "mcp"], cwd=home, stdin="")
+    if proc.returncode != 2 or proc.stderr.strip() != "goconc: goconc mcp needs the mcp package: " \
+            "pip install 'goconc[mcp]'":
+        s.fail(f"goconc mcp without the mcp extra: exit {proc.returncode}\n{proc.stdout}{proc.stderr}")
+    else:
+        s.ok("goconc mcp without its extra: one line, exit 2")
+    py = os.path.join(os.path.dirname(goconc), "python")
+    proc = s.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", f"{wheel}[mcp,lsp]"], cwd=s.work)
+    if proc.returncode != 0:
+        s.fail("pip install of the wheel's mcp and lsp extras failed:\n" + proc.stderr[-3000:])
+        return
+    want = "GC3002 GC3004 GC3001 GC2001 GC2002"
+    for name, script in (("MCP", MCP_CLIENT), ("LSP", LSP_CLIENT)):
+        proc = s.run([py, "-c", script, goconc, home], cwd=home)
+        got = proc.stdout.strip()
+        if proc.returncode != 0 or sorted(got.split()) != sorted(want.split()):
+            s.fail(f"goconc {name.lower()} through its SDK's client: exit {proc.returncode}, got {got!r}, "
+                   f"expected {want!r}\n{proc.stderr[-3000:]}")
+        else:
+            s.ok(f"goconc {name.lower()}: the {name} client gets the five findings of buggy/")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -234,6 +307,7 @@ def main() -> int:
             goconc = install(s, built[0])
             if goconc:
                 use(s, goconc)
+                servers(s, goconc, built[0])
     finally:
         if args.keep:
             print(f"kept {work}")

@@ -12,6 +12,8 @@ import sys
 import click
 
 from goconc import __version__
+from goconc.loader import read_lines as _read_lines
+from goconc.loader import read_source as _read_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -76,18 +78,6 @@ def _ensure_streams() -> None:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-
-
-def _read_source(path: str) -> str | None:
-    """A Go source file's text for code frames; None for anything that is not a readable,
-    regular, reasonably sized file (paths in pasted reports can be anything)."""
-    from goconc.loader import read_regular
-    from goconc.source import MAX_FILE_SIZE
-
-    try:
-        return read_regular(path, MAX_FILE_SIZE).decode("utf-8", "replace")
-    except (OSError, ValueError):  # ValueError: a NUL byte in the path
-        return None
 
 
 def _keep_in_meta(ctx, param, value):
@@ -577,6 +567,7 @@ def explain(file, sources, fmt, color) -> None:
     from goconc.model import RunResult
     from goconc.race import explain as ex
     from goconc.race import findings as F
+    from goconc.race import parser
     from goconc.registry import find
 
     try:
@@ -587,7 +578,7 @@ def explain(file, sources, fmt, color) -> None:
                 data = f.read()
     except OSError as exc:
         _fail(f"cannot read {file}: {exc.strerror or exc}")
-    text = _decode_log(data)
+    text = parser.decode_log(data)
     loc = F.Locator(goroot=None, display=_display_path, read_lines=_read_lines,
                     source_dirs=tuple(sources))
     items = ex.explain(text, loc)
@@ -727,15 +718,6 @@ def new(pattern, show_list, directory, module, force, package, in_, out, workers
             sys.exit(EXIT_FINDINGS)
 
 
-def _decode_log(data: bytes) -> str:
-    """Logs as they come: UTF-8 (with or without BOM) or UTF-16 (Windows PowerShell `>`), CRLF."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", "replace")
-    else:
-        text = data.decode("utf-8-sig", "replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _interrupt_on_termination() -> None:
     """SIGTERM and SIGHUP (a CI job cancelled, a terminal closed) end the run like Ctrl-C: the
     go test process group is killed and the temporary files removed, nothing left behind."""
@@ -750,11 +732,6 @@ def _interrupt_on_termination() -> None:
                 signal.signal(sig, interrupt)
             except (ValueError, OSError):  # not the main thread (embedded use)
                 pass
-
-
-def _read_lines(path: str) -> list[str] | None:
-    text = _read_source(path)
-    return text.split("\n") if text is not None else None
 
 
 @main.command("rules")
@@ -811,6 +788,100 @@ def config_cmd(path, selects, ignores, jobs, config_file, no_config) -> None:
         raise click.UsageError(str(exc)) from None
     except ConfigError as exc:
         _fail(str(exc))
+
+
+def _extra(module: str, extra: str, command: str) -> None:
+    """A command whose dependencies are an optional extra: a one-line error when they are missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        _fail(f"{command} needs the {module} package: pip install 'goconc[{extra}]'")
+
+
+def _workspace_root(root: str) -> str:
+    import os
+
+    if not os.path.isdir(root):
+        _fail(f"--root {root}: not a directory")
+    return os.path.realpath(root)
+
+
+@main.command("mcp")
+@click.option("--root", default=".", show_default=True, metavar="DIR",
+              help="The workspace: paths outside it are refused.")
+def mcp_cmd(root: str) -> None:
+    """Serve goconc's tools to coding agents over the Model Context Protocol (stdio).
+
+    Tools: check, rules, rule, fix (a diff; writes only when asked), race (runs the tests),
+    explain, patterns, new. Register it with `goconc agent init`, or in .mcp.json as
+    {"command": "goconc", "args": ["mcp"]}.
+    """
+    _extra("mcp", "mcp", "goconc mcp")
+    from goconc.serve import mcp as server
+
+    try:
+        server.serve(_workspace_root(root))
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+@main.command("lsp")
+def lsp_cmd() -> None:
+    """Serve goconc check to editors as a language server (stdio).
+
+    Findings appear as diagnostics when a Go file is opened or saved (its whole package is
+    analysed again, the cache used), with their related locations; the fixes are code actions,
+    and hovering a finding shows its rule's documentation.
+    """
+    _extra("pygls", "lsp", "goconc lsp")
+    from goconc.serve import lsp
+
+    try:
+        lsp.serve()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+@main.group("agent")
+def agent_cmd() -> None:
+    """Set goconc up for coding agents (Claude Code)."""
+
+
+@agent_cmd.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace files (or the goconc entry of .mcp.json) the user changed.")
+def agent_init(directory: str, force: bool) -> None:
+    """Write a Go concurrency expert subagent (.claude/agents/go-concurrency-expert.md) and register
+    goconc's MCP server in .mcp.json, merged with the servers already there.
+
+    A file you changed since goconc wrote it is left alone unless --force; so is a goconc entry
+    of your own in .mcp.json. Commit both files to share the agent with your team.
+    """
+    import importlib.util
+    import os
+
+    from goconc.engine import _display_path
+    from goconc.serve import agent
+
+    if not os.path.isdir(directory):
+        _fail(f"{directory}: not a directory")
+    code = EXIT_CLEAN
+    for step in (agent.write_agent, agent.register_server):
+        try:
+            out = step(directory, force=force)
+        except agent.AgentError as exc:
+            click.echo(f"goconc: {exc}", err=True)
+            code = EXIT_FINDINGS
+            continue
+        except OSError as exc:
+            click.echo(f"goconc: {exc.filename or directory}: {exc.strerror or exc}; not written", err=True)
+            code = EXIT_FINDINGS
+            continue
+        note = f" ({out.note})" if out.note else ""
+        click.echo(f"{_display_path(out.path)}: {out.action}{note}")
+    if importlib.util.find_spec("mcp") is None:
+        click.echo("goconc: the MCP server needs the mcp package: pip install 'goconc[mcp]'", err=True)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

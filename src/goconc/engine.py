@@ -592,10 +592,15 @@ def _kill_pool(ex) -> None:
         p.join(timeout=1)
 
 
+# How analysis workers start: fork (fast) for the CLI; a server whose requests run in threads
+# sets "forkserver" (forking a threaded process can copy a lock another thread holds).
+START_METHOD = "fork"
+
+
 def _mp_context():
     import multiprocessing as mp
 
-    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    return mp.get_context(START_METHOD) if START_METHOD in mp.get_all_start_methods() else None
 
 
 def _size(path: str) -> int:

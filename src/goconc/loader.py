@@ -244,6 +244,23 @@ def read_regular(path: str, max_size: int | None = None) -> bytes:
         return f.read()
 
 
+def read_source(path: str) -> str | None:
+    """A Go source file's text for code frames; None for anything that is not a readable,
+    regular, reasonably sized file (paths in pasted reports can be anything)."""
+    from goconc.source import MAX_FILE_SIZE
+
+    try:
+        return read_regular(path, MAX_FILE_SIZE).decode("utf-8", "replace")
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
+        return None
+
+
+def read_lines(path: str) -> list[str] | None:
+    """read_source split into lines (the race Locator's read_lines)."""
+    text = read_source(path)
+    return text.split("\n") if text is not None else None
+
+
 # --- walking ---------------------------------------------------------------------------------
 
 
@@ -305,6 +322,15 @@ def collect(args: list[str]) -> tuple[list[DirUnit], list[Problem]]:
         u.files.sort()
         u.module = finder.find(u.dir)
     return units, problems
+
+
+def package_files(directory: str) -> list[str]:
+    """The Go files of one directory (its package and its tests), not of the ones below it."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    return [os.path.join(directory, n) for n in names if _is_go_file(n) and os.path.isfile(os.path.join(directory, n))]
 
 
 def _walk(root: str, add, problems: list[Problem]) -> None:

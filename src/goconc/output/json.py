@@ -45,12 +45,16 @@ def finding(d: Diagnostic) -> dict:
     }
 
 
-def render(result: RunResult) -> str:
-    doc = {
+def document(result: RunResult) -> dict:
+    """The document as plain data (what `render` prints; the MCP server's structured result)."""
+    return {
         "version": SCHEMA_VERSION,
         "tool": {"name": "goconc", "version": __version__},
         "findings": [finding(d) for d in result.diagnostics],
         "problems": [{"path": p.path, "message": p.message} for p in result.problems],
         "summary": {"files": result.files, "packages": result.packages, "findings": len(result.diagnostics)},
     }
-    return _json.dumps(doc, indent=2) + "\n"
+
+
+def render(result: RunResult) -> str:
+    return _json.dumps(document(result), indent=2) + "\n"

@@ -40,6 +40,15 @@ _MINUTES = re.compile(r"^(\d+) minutes$")
 # Frames
 
 
+def decode_log(data: bytes) -> str:
+    """Logs as they come: UTF-8 (with or without BOM) or UTF-16 (Windows PowerShell `>`), CRLF."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "replace")
+    else:
+        text = data.decode("utf-8-sig", "replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _split_call(text: str) -> tuple[str, str] | None:
     """`pkg.(*T).M(0x1, {0x2})` -> (`pkg.(*T).M`, `0x1, {0x2}`); None when not a call line."""
     text = text.strip()
