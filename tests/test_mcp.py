@@ -57,7 +57,7 @@ async def error(client, tool, args):
 async def test_tools_are_listed_with_output_schemas_and_race_says_it_runs_code(workspace):
     async with server(workspace) as c:
         tools = {t.name: t for t in (await c.list_tools()).tools}
-    assert set(tools) == {"check", "rules", "rule", "fix", "race", "explain", "patterns", "new"}
+    assert set(tools) == {"check", "review", "rules", "rule", "fix", "race", "explain", "patterns", "new"}
     assert all(t.output_schema and t.output_schema["type"] == "object" for t in tools.values())
     assert "RUNS THE USER'S CODE" in tools["race"].description
     assert tools["check"].annotations.read_only_hint is True
@@ -165,3 +165,15 @@ async def test_race_runs_the_tests_of_workspace_packages_only(tmp_path):
     assert ("GC9001", "counter/counter.go", 10) in races
     assert doc["runs"] == 1 and doc["go_version"].startswith("go")
     assert "not import paths" in imported and "refused" in outside and "Go duration" in bad_timeout
+
+
+@pytest.mark.anyio
+async def test_review_gives_the_model_and_the_markdown(workspace):
+    async with server(workspace) as c:
+        got = await call(c, "review", {"paths": ["buggy"]})
+        outside = await error(c, "review", {"paths": [".."]})
+    (pkg,) = got["packages"]
+    assert pkg["model"]["import_path"] == "example.com/buggy"
+    assert [g["started_in"] for g in pkg["model"]["goroutines"]] == ["FetchAll"]
+    assert len(pkg["findings"]) == 5 and "# Concurrency review: `example.com/buggy`" in got["markdown"]
+    assert "refused" in outside

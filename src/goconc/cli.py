@@ -790,6 +790,44 @@ def config_cmd(path, selects, ignores, jobs, config_file, no_config) -> None:
         _fail(str(exc))
 
 
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--race", "with_race", is_flag=True,
+              help="Also run the tests under the race detector (goconc race) and add what they show.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), callback=_not_empty,
+              help="Write the review to FILE.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def review(paths, with_race, fmt, output, color) -> None:
+    """Review the concurrency of Go packages as a senior engineer would: the goroutines and how each
+    stops, the channels, the locks and the fields they guard, exported types against their doc,
+    context use; the findings grouped under what they break; tests to add (Go that compiles);
+    the assumptions. Markdown by default (pasteable into a pull request), or JSON.
+    """
+    from goconc.config import ConfigError
+    from goconc.review import render
+    from goconc.review import review as run_review
+
+    if output:
+        _check_output_path(output)
+    _interrupt_on_termination()
+    try:
+        rev = run_review(list(paths) or ["./..."], race=with_race)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _interrupted("goconc: interrupted")
+    text = render.to_json(rev) if fmt == "json" else render.markdown(rev)
+    if fmt == "markdown" and not output and _use_rich(color) and sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        _console(stderr=False, color=color).print(Markdown(text))
+    else:
+        _emit(text, output)
+    sys.exit(EXIT_CLEAN)
+
+
 def _extra(module: str, extra: str, command: str) -> None:
     """A command whose dependencies are an optional extra: a one-line error when they are missing."""
     import importlib.util
@@ -812,8 +850,8 @@ def _workspace_root(root: str) -> str:
 def mcp_cmd(root: str) -> None:
     """Serve goconc's tools to coding agents over the Model Context Protocol (stdio).
 
-    Tools: check, rules, rule, fix (a diff; writes only when asked), race (runs the tests),
-    explain, patterns, new. Register it with `goconc agent init`, or in .mcp.json as
+    Tools: check, review, rules, rule, fix (a diff; writes only when asked), race (runs the
+    tests), explain, patterns, new. Register it with `goconc agent init`, or in .mcp.json as
     {"command": "goconc", "args": ["mcp"]}.
     """
     _extra("mcp", "mcp", "goconc mcp")

@@ -89,6 +89,7 @@ class Rule:
         return compile_query(self.module.rsplit(".", 1)[0], self.query)
 
 
+_LOADED = False
 _RULES: dict[str, Rule] = {}
 
 
@@ -146,11 +147,13 @@ def doc_sections(doc: str) -> dict[str, str]:
 
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by code. Imports the rule families on first use."""
-    if not _RULES:
+    global _LOADED
+    if not _LOADED:  # not "if not _RULES": importing one rule module first registers only that one
         from goconc.rules import RULE_MODULES
 
         for m in RULE_MODULES:
             importlib.import_module(m)
+        _LOADED = True
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 

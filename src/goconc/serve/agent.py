@@ -31,7 +31,7 @@ from goconc.outfile import write_output
 AGENT_PATH = os.path.join(".claude", "agents", "go-concurrency-expert.md")
 MCP_PATH = ".mcp.json"
 SERVER = "goconc"
-TOOLS = ("check", "rules", "rule", "fix", "race", "explain", "patterns", "new")
+TOOLS = ("check", "review", "rules", "rule", "fix", "race", "explain", "patterns", "new")
 
 AGENT = """\
 ---
@@ -50,9 +50,10 @@ and why (a callee outside the module, a channel passed in from elsewhere) rather
 How you work:
 1. Run `check` on the packages in question. For each finding read the code around it, then
    `rule` for its code when you need the reasoning, the fix or its limits.
-2. Read the concurrency design yourself: which goroutines start where and how each one stops,
-   who sends on, receives from and closes each channel, which lock guards which fields, where
-   contexts are honoured.
+2. Run `review` for the concurrency design: which goroutines start where and how each one
+   stops, who sends on, receives from and closes each channel, which lock guards which fields,
+   where contexts are honoured. Read the code behind every line you rely on, and fill in what
+   it marks unknown yourself.
 3. For a fix, prefer the fix goconc offers (`fix` shows it as a diff; apply only what you have
    read). Otherwise make the smallest change that removes the cause, in the style of the code.
 4. Before calling a fix done, run `race` on the packages it touches (it runs their tests under

@@ -7,6 +7,7 @@ Tools (each result is structured, its schema in serve/schema.py):
     fix            the fixes of the findings: a diff; written only with apply=true
     race           run the tests under the race detector (runs the user's code)
     explain        a race report, panic or goroutine dump explained
+    review         the concurrency model of packages, their findings, tests to add, assumptions
     patterns, new  the verified concurrency patterns, and one generated (and verified)
 
 The server is confined to the workspace root it was started in: every path and package
@@ -38,7 +39,8 @@ Use `check` on the code you read or change (it is fast and reads only); every fi
 that `rule` documents (why it is a bug, the fix, what the rule cannot see). Before calling a
 concurrency fix done, run `race` on the packages it touches: it runs their tests under the race
 detector with a goroutine-leak check. `explain` reads a race report, panic or goroutine dump pasted
-from logs. `new` generates a verified pattern (worker pool, pipeline, graceful shutdown, ...) with
+from logs. `review` gives the concurrency model of packages (goroutines and how they stop, channels,
+locks and what they guard) with tests to add. `new` generates a verified pattern (worker pool, pipeline, graceful shutdown, ...) with
 its tests. Paths are relative to the workspace root; paths outside it are refused."""
 
 
@@ -217,6 +219,28 @@ def build(root: str) -> MCPServer:
         return S.ExplainReport(explanations=[
             S.Explanation(finding=S.Finding.model_validate(out_json.finding(i.finding)), facts=i.facts,
                           cause=i.cause, fix=i.fix) for i in items])
+
+    @server.tool(annotations=read_only)
+    def review(paths: list[str] | None = None) -> S.ReviewReport:
+        """A senior engineer's concurrency review of the packages in paths (default ./...): the
+        goroutines and how each one stops, the channels (made where, buffer, who sends, receives,
+        closes), the locks and the fields each guards, exported types against what their doc promises,
+        context use, the findings of check grouped under what they break, tests to add (Go that
+        compiles), and the assumptions. Claims the analysis could not establish say "unknown" and why.
+        (To add what the tests show under the race detector, call `race` on the same packages.)"""
+        import json as _json
+
+        from goconc.config import ConfigError
+        from goconc.review import render
+        from goconc.review import review as run_review
+
+        try:
+            rev = run_review(paths_of(paths))
+        except ConfigError as exc:
+            raise ToolError(str(exc)) from None
+        doc = _json.loads(render.to_json(rev))
+        return S.ReviewReport(markdown=render.markdown(rev), packages=doc["packages"],
+                              problems=[S.Problem.model_validate(p) for p in doc["problems"]])
 
     @server.tool(annotations=read_only)
     def patterns() -> S.PatternList:

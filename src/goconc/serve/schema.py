@@ -8,6 +8,8 @@ the suite's round trip.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -158,3 +160,10 @@ class Generated(_Model):
     todo: list[str] = Field(description="commands to run next (e.g. go get of a dependency)")
     verified: bool | None = Field(description="null: not asked for; else whether every check passed")
     verification: list[str] = Field(description="one verdict a line: gofmt, go vet, go test -race, goconc check")
+
+
+class ReviewReport(_Model):
+    markdown: str = Field(description="the review to show a person or paste into a pull request")
+    packages: list[dict[str, Any]] = Field(description="per package: model (goroutines, channels, locked_types, "
+                                                       "types, contexts, ...), findings, tests, tests_left_out")
+    problems: list[Problem]

@@ -1,0 +1,3 @@
+module example.com/review/cache
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/review/leakypool
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/review/pipeline
+
+go 1.22
