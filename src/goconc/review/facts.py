@@ -369,8 +369,23 @@ def _chan_key(pkg: Package, gf: GoFile, expr: Node | None):
         base = t.deref() if t is not None else None
         name = expr.child_by_field_name("field")
         if base is not None and base.kind == "named" and base.pkg == "" and name is not None:
-            return ("field", base.name, gf.node_text(name))
+            owner = _owner(pkg, base, gf.node_text(name))
+            return ("field", owner, gf.node_text(name)) if owner else None
     return None
+
+
+def _owner(pkg: Package, t, name: str) -> str | None:
+    """The struct type that declares field `name` of t, through embedded fields (a promoted
+    field is its embedded type's); None when the model cannot tell."""
+    path = pkg.field_path(t, name)
+    if path is None:
+        return None
+    for step in path:
+        t = pkg.field_type(t, step)
+        t = t.deref() if t is not None else None
+        if t is None or t.kind != "named" or t.pkg != "":
+            return None
+    return t.name
 
 
 def _made_into(pkg: Package, gf: GoFile, call: Node):
