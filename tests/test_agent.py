@@ -100,13 +100,16 @@ def test_mcp_json_is_merged_and_an_own_goconc_entry_kept(tmp_path):
     assert json.loads(cfg.read_text())["mcpServers"]["db"]["command"] == "db-mcp"
 
 
-@pytest.mark.parametrize("text", ['{"mcpServers": {"a": 1}', '["not", "an", "object"]', '{"mcpServers": []}'])
+@pytest.mark.parametrize("text", ['{"mcpServers": {"a": 1}', '["not", "an", "object"]', '{"mcpServers": []}',
+                                  '{"mcpServers": {"a": {"command": "1"}, "a": {"command": "2"}}}',
+                                  '{"mcpServers": {}, "n": NaN}', '{"mcpServers": {}, "x": 1e400}'])
 def test_a_mcp_json_goconc_cannot_read_is_not_touched(tmp_path, text):
     cfg = tmp_path / ".mcp.json"
     cfg.write_text(text)
     res = init(tmp_path)
     assert res.exit_code == 1
-    assert "not touched" in res.stderr and res.stderr.count("\n") == 1
+    (line,) = [x for x in res.stderr.splitlines() if "not touched" in x]
+    assert line.startswith(f"goconc: {cfg}")
     assert cfg.read_text() == text
     assert (tmp_path / AGENT).exists()  # the other file is still written
 
@@ -126,3 +129,16 @@ def test_a_symlinked_mcp_json_stays_a_symlink(tmp_path):
 def test_not_a_directory_is_one_line(tmp_path):
     res = init(tmp_path / "missing")
     assert res.exit_code == 2 and res.stderr.strip().count("\n") == 0 and "not a directory" in res.stderr
+
+
+def test_non_ascii_is_kept_as_written(tmp_path):
+    cfg = tmp_path / ".mcp.json"
+    cfg.write_text('{"mcpServers": {"dépôt": {"command": "dépôt-mcp"}}}', encoding="utf-8")
+    assert init(tmp_path).exit_code == 0
+    assert "dépôt-mcp" in cfg.read_text(encoding="utf-8")
+
+
+def test_a_machine_specific_command_is_said(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    res = init(tmp_path)
+    assert "goconc is not on PATH" in res.stderr and "before committing .mcp.json" in res.stderr

@@ -46,6 +46,7 @@ class Session:
         self.client = client
         self.published: dict[str, list[T.Diagnostic]] = {}
         self.arrived = asyncio.Event()
+        self.messages: list[str] = []
 
     async def diagnostics(self, uri: str) -> list[T.Diagnostic]:
         while uri not in self.published:
@@ -54,7 +55,7 @@ class Session:
         return self.published.pop(uri)
 
 
-async def start(root) -> Session:
+async def start(root, encodings=None) -> Session:
     client = LanguageClient("goconc-test", "1")
     session = Session(client)
 
@@ -63,10 +64,16 @@ async def start(root) -> Session:
         session.published[params.uri] = params.diagnostics
         session.arrived.set()
 
+    @client.feature(T.WINDOW_SHOW_MESSAGE)
+    def on_message(params: T.ShowMessageParams) -> None:
+        session.messages.append(params.message)
+        session.arrived.set()
+
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), GOCONC_NO_CACHE="1")
     await client.start_io(sys.executable, "-m", "goconc", "lsp", cwd=str(root), env=env)
-    await client.initialize_async(T.InitializeParams(capabilities=T.ClientCapabilities(),
-                                                     root_uri=from_fs_path(str(root))))
+    caps = T.ClientCapabilities(general=T.GeneralClientCapabilities(position_encodings=encodings)) if encodings \
+        else T.ClientCapabilities()
+    session.init = await client.initialize_async(T.InitializeParams(capabilities=caps, root_uri=from_fs_path(str(root))))
     client.initialized(T.InitializedParams())
     return session
 
@@ -168,5 +175,45 @@ async def test_a_file_that_does_not_parse_is_one_diagnostic_and_the_server_goes_
         s.client.text_document_did_open(T.DidOpenTextDocumentParams(
             T.TextDocumentItem(uri=from_fs_path(str(good)), language_id="go", version=1, text=good.read_text())))
         assert list(await s.diagnostics(from_fs_path(str(good)))) == []
+    finally:
+        await stop(s)
+
+
+@pytest.mark.anyio
+async def test_utf8_positions_client_uris_crlf_a_broken_config_and_a_deleted_file(tmp_path):
+    pkg = tmp_path / "mod@v1.2.3+incompatible"
+    pkg.mkdir()
+    crlf = UNICODE.replace("\n", "\r\n")
+    counter = pkg / "counter.go"
+    counter.write_bytes(crlf.encode())
+    # the URI as an editor may send it: `@` and `+` not escaped
+    uri = "file://" + str(counter)
+    s = await start(tmp_path, encodings=[T.PositionEncodingKind.Utf8])
+    try:
+        assert s.init.capabilities.position_encoding == T.PositionEncodingKind.Utf8
+        s.client.text_document_did_open(T.DidOpenTextDocumentParams(
+            T.TextDocumentItem(uri=uri, language_id="go", version=1, text=crlf)))
+        (d,) = await s.diagnostics(uri)  # published under the client's own URI
+        line = UNICODE.split("\n")[13]
+        assert d.range.start.character == len(line[: line.index("t.mu.Unlock")].encode("utf-8"))
+        hover = await s.client.text_document_hover_async(T.HoverParams(
+            text_document=T.TextDocumentIdentifier(uri=uri), position=d.range.start))
+        assert hover is not None and "(GC3004)" in hover.contents.value
+        (action,) = await s.client.text_document_code_action_async(T.CodeActionParams(
+            text_document=T.TextDocumentIdentifier(uri=uri), range=d.range, context=T.CodeActionContext(diagnostics=[d])))
+        (edit,) = action.edit.changes[uri]
+        assert "\n" not in edit.new_text.replace("\r\n", "")
+
+        (tmp_path / ".goconc.toml").write_text("select = [\"GC99999\"]\n")
+        s.client.text_document_did_save(T.DidSaveTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=uri)))
+        while not s.messages:
+            s.arrived.clear()
+            await asyncio.wait_for(s.arrived.wait(), 60)
+        assert "GC99999" in s.messages[0] and uri not in s.published  # the findings shown are kept
+
+        (tmp_path / ".goconc.toml").unlink()
+        counter.unlink()
+        s.client.text_document_did_save(T.DidSaveTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=uri)))
+        assert list(await s.diagnostics(uri)) == []  # the last file of the package is gone: cleared
     finally:
         await stop(s)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
+import time
 
 import pytest
 from conftest import ROOT, TESTDATA, needs_go
@@ -177,3 +180,85 @@ async def test_review_gives_the_model_and_the_markdown(workspace):
     assert [g["started_in"] for g in pkg["model"]["goroutines"]] == ["FetchAll"]
     assert len(pkg["findings"]) == 5 and "# Concurrency review: `example.com/buggy`" in got["markdown"]
     assert "refused" in outside
+
+
+@pytest.mark.anyio
+async def test_a_walked_symlink_out_of_the_root_is_neither_read_nor_written(workspace, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    shutil.copy(workspace / "buggy" / "cache.go", victim / "cache.go")
+    before = (victim / "cache.go").read_text()
+    (workspace / "evil").mkdir()
+    shutil.copy(workspace / "buggy" / "go.mod", workspace / "evil" / "go.mod")
+    os.symlink(victim / "cache.go", workspace / "evil" / "cache.go")
+    async with server(workspace) as c:
+        checked = await call(c, "check", {"paths": "evil"})
+        fixed = await call(c, "fix", {"paths": ["./..."], "apply": True})
+    assert checked["findings"] == []
+    assert any("outside the workspace root" in p["message"] for p in checked["problems"])
+    assert (victim / "cache.go").read_text() == before
+    assert all(f["path"] != "evil/cache.go" for f in fixed["files"])
+    assert "RUnlock" in (workspace / "buggy" / "cache.go").read_text()  # the file inside was fixed
+
+
+@pytest.mark.anyio
+async def test_new_writes_no_link_and_takes_no_module_path_that_is_not_one(workspace, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (workspace / "gen").mkdir()
+    for name in ("doc.go.goconc-tmp", ".goconc-tmp", "doc.go.tmp"):
+        os.symlink(victim, workspace / "gen" / name)
+    async with server(workspace) as c:
+        gen = await call(c, "new", {"pattern": "worker-pool", "directory": "gen", "params": {"workers": 3}})
+        bad = await error(c, "new", {"pattern": "worker-pool", "directory": "gen2",
+                                     "module": "example.com/x\nreplace example.com/y => ../../outside"})
+        again = await error(c, "new", {"pattern": "worker-pool", "directory": "gen"})
+    assert victim.read_text() == "precious"
+    assert all(not os.path.islink(p) for p in gen["written"]) and (workspace / "gen" / "doc.go").is_file()
+    assert "not a module path" in bad and not (workspace / "gen2").exists()
+    assert "force=true" in again and "--" not in again
+
+
+@needs_go
+@pytest.mark.anyio
+async def test_race_timeouts_are_go_durations_and_cancelling_stops_the_tests(tmp_path):
+    import anyio
+
+    root = tmp_path / "ws"
+    (root / "slow").mkdir(parents=True)
+    (root / "go.mod").write_text("module example.com/slow\n\ngo 1.22\n")
+    (root / "slow" / "slow.go").write_text("package slow\n")
+    (root / "slow" / "slow_test.go").write_text(
+        'package slow\n\nimport (\n\t"testing"\n\t"time"\n)\n\nfunc TestSlow(t *testing.T) { time.Sleep(90 * time.Second) }\n')
+
+    def test_binaries() -> list[str]:
+        out = subprocess.run(["pgrep", "-f", "slow.test"], capture_output=True, text=True).stdout
+        return out.split()
+
+    async with server(root, **GO_ENV) as c:
+        for bad in ("60s\n", "soon", "99999999h", "-1s"):
+            assert "duration" in await error(c, "race", {"packages": "./slow", "timeout": bad}) or \
+                "24h" in await error(c, "race", {"packages": "./slow", "timeout": bad})
+        assert "between 1 and 100" in await error(c, "race", {"packages": "./slow", "runs": 1000})
+        with anyio.move_on_after(60) as waited:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(c.call_tool, "race", {"packages": ["./slow"], "count": 1, "timeout": "0"})
+                seen: dict[str, float] = {}
+                while True:  # the test binary has been running for a while: now cancel the call
+                    now = time.monotonic()
+                    running = set(test_binaries())
+                    seen = {p: seen.get(p, now) for p in running}
+                    if any(now - t > 1.5 for t in seen.values()):
+                        break
+                    await anyio.sleep(0.1)
+                tg.cancel_scope.cancel()
+        assert not waited.cancelled_caught, "the test binary never started"
+        for _ in range(100):
+            if not test_binaries():
+                break
+            await anyio.sleep(0.1)
+        assert not test_binaries(), "the test binary outlived the cancelled call"
+        # the server still answers
+        assert (await call(c, "rules"))["rules"]
+    assert not [d for d in os.listdir(tempfile.gettempdir()) if d.startswith("goconc-race-") and
+                os.path.getmtime(os.path.join(tempfile.gettempdir(), d)) > time.time() - 60]

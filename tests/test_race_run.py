@@ -230,7 +230,7 @@ def test_generated_leak_check_is_gofmt_and_vet_clean(tmp_path):
 
 @pytest.mark.parametrize("text,seconds", [("3m", 180), ("90s", 90), ("1h30m", 5400), ("500ms", 0.5), ("x", 600)])
 def test_go_durations(text, seconds):
-    assert racerun._seconds(text) == pytest.approx(seconds)
+    assert racerun.duration_seconds(text) == pytest.approx(seconds)
 
 
 @needs_go

@@ -919,6 +919,11 @@ def agent_init(directory: str, force: bool) -> None:
         click.echo(f"{_display_path(out.path)}: {out.action}{note}")
     if importlib.util.find_spec("mcp") is None:
         click.echo("goconc: the MCP server needs the mcp package: pip install 'goconc[mcp]'", err=True)
+    entry = agent.server_entry()
+    if not agent.portable(entry):
+        click.echo(f"goconc: goconc is not on PATH, so .mcp.json starts it as {entry['command']} "
+                   f"{' '.join(entry['args'])}, a path of this machine; install goconc on PATH (pipx install "
+                   "goconc) before committing .mcp.json for others", err=True)
     sys.exit(code)
 
 

@@ -211,6 +211,8 @@ class _Budget:
             import signal
 
             def expired(signum, frame):
+                if _importing(frame):
+                    return  # never in the middle of an import (it would leave a half-made module): the timer repeats
                 if self._depth:
                     self.package_expired = True
                     raise _PackageOverBudget
@@ -251,6 +253,16 @@ class _Budget:
             signal.signal(signal.SIGALRM, self._old)
             if self.analysis is not None:
                 self.analysis.pass_.pausing = contextlib.nullcontext
+
+
+def _importing(frame) -> bool:
+    """Whether the interrupted code is inside Python's import machinery."""
+    depth = 0
+    while frame is not None and depth < 200:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame, depth = frame.f_back, depth + 1
+    return False
 
 
 def read_sources(paths: Sequence[str]) -> dict[str, bytes | OSError]:

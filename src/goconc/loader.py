@@ -272,6 +272,11 @@ def _is_go_file(name: str) -> bool:
     return name.endswith(".go") and not name.startswith((".", "_"))
 
 
+# A server confined to a workspace root (goconc mcp) sets this once at start: a file found by
+# walking (or named) whose real path leaves it, through a symlink, is skipped with a problem.
+CONFINE_TO: str | None = None
+
+
 def collect(args: list[str]) -> tuple[list[DirUnit], list[Problem]]:
     """Resolve CLI arguments to directory units, in a deterministic order."""
     problems: list[Problem] = []
@@ -286,6 +291,9 @@ def collect(args: list[str]) -> tuple[list[DirUnit], list[Problem]]:
         found += 1
         real = os.path.realpath(path)
         if real in seen_files:
+            return
+        if CONFINE_TO is not None and real != CONFINE_TO and os.path.commonpath([real, CONFINE_TO]) != CONFINE_TO:
+            problems.append(Problem(path, f"a link to {real}, outside the workspace root {CONFINE_TO}; skipped"))
             return
         seen_files.add(real)
         d = os.path.normpath(os.path.dirname(path) or ".")  # `pkg` and `./pkg` are one directory

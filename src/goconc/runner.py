@@ -5,10 +5,12 @@ Everything else calls these helpers and parses their output with pure functions.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 
 
@@ -20,9 +22,53 @@ class Completed:
     timed_out: bool = False
 
 
+class Scope:
+    """The commands one piece of work started (a server's request): `cancel()` kills their
+    process groups now, and every later `run` in the scope returns at once without starting
+    anything, so the work unwinds (and cleans up its temporary files) in moments."""
+
+    def __init__(self) -> None:
+        self.pids: set[int] = set()
+        self.cancelled = False
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        import signal
+
+        with self._lock:
+            self.cancelled = True
+            pids = list(self.pids)
+        for pid in pids:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+EVERYTHING = Scope()  # every command of the process: cancelled when a server stops
+_current = threading.local()
+
+
+@contextlib.contextmanager
+def scope(s: Scope):
+    """Run the commands this thread starts inside `s`."""
+    prev = getattr(_current, "scope", None)
+    _current.scope = s
+    try:
+        yield s
+    finally:
+        _current.scope = prev
+
+
 def run(cmd: list[str], *, input: bytes | None = None, timeout: float = 60.0,
         cwd: str | None = None, env: dict[str, str] | None = None) -> Completed:
-    """Run `cmd` in its own process group, capture its output, kill the group on timeout."""
+    """Run `cmd` in its own process group, capture its output, kill the group on timeout (or
+    when its scope is cancelled)."""
+    scopes = [s for s in (EVERYTHING, getattr(_current, "scope", None)) if s is not None]
+    for s in scopes:
+        with s._lock:
+            if s.cancelled:
+                return Completed(-9, "", "cancelled", True)
     try:
         proc = subprocess.Popen(
             cmd,
@@ -35,6 +81,21 @@ def run(cmd: list[str], *, input: bytes | None = None, timeout: float = 60.0,
         )
     except OSError as exc:
         return Completed(127, "", str(exc))
+    for s in scopes:
+        with s._lock:
+            s.pids.add(proc.pid)
+            late = s.cancelled
+        if late:  # cancelled between the check and the start
+            _kill_group(proc)
+    try:
+        return _wait(proc, input, timeout)
+    finally:
+        for s in scopes:
+            with s._lock:
+                s.pids.discard(proc.pid)
+
+
+def _wait(proc: subprocess.Popen, input: bytes | None, timeout: float) -> Completed:
     try:
         out, err = proc.communicate(input=input, timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -15,6 +15,7 @@ versions are chosen at generation time (versions.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ DEPS = {
 }
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_MODULE_PATH = re.compile(r"[A-Za-z0-9~_-][A-Za-z0-9._~-]*(/[A-Za-z0-9~_-][A-Za-z0-9._~-]*)*")  # as golang.org/x/mod checks
 _GO_KEYWORDS = set("""break case chan const continue default defer else fallthrough for func go goto if
 import interface map package range return select struct switch type var""".split())
 # A Go type expression without package qualifiers: builtins, slices, maps, pointers, arrays,
@@ -429,6 +431,9 @@ def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force:
     else:
         # A module path with a dot: a bare `time` or `context` would clash with the standard library.
         import_path = module or f"example.com/{values.get('package', 'generated')}"
+        if not _MODULE_PATH.fullmatch(import_path) or ".." in import_path.split("/"):
+            raise PatternError(f"--module {import_path!r} is not a module path (letters, digits and ._~-, "
+                               "elements separated by /)")
         chosen = [versions.choose(d, DEPS[d], sums=True) for d in sorted(deps)]
         files = dict(files)
         files["go.mod"] = _gomod(import_path, chosen)
@@ -441,14 +446,28 @@ def generate(pattern: Pattern, values: dict[str, str], directory: str, *, force:
                            f"{directory}; use --force to overwrite")
     os.makedirs(directory, exist_ok=True)
     written = []
+    import tempfile
+
     for name, src in files.items():
         path = os.path.join(directory, name)
-        tmp = path + ".goconc-tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(src)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".goconc-", suffix=".tmp")  # a new file, never a link
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(src)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         written.append(path)
     return Generated(directory, written, created, import_path, todo)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _gomod(path: str, deps: list[versions.Choice]) -> str:

@@ -127,7 +127,7 @@ def test_command(go: str, opts: Options, overlay: str | None) -> list[str]:
     return cmd + opts.packages
 
 
-def _seconds(d: str) -> float:
+def duration_seconds(d: str) -> float:
     """A go duration (`3m`, `90s`, `1h30m`, `500ms`) in seconds; 600 when unreadable."""
     import re
 
@@ -184,7 +184,7 @@ def run(opts: Options, *, display=lambda p: p, read_lines=lambda p: None) -> Rac
             if plan.files:
                 overlay = _write_overlay(tmp, plan.files)
         cmd = test_command(go, opts, overlay)
-        backstop = opts.backstop or (_seconds(opts.timeout) * len(testable) + 600)
+        backstop = opts.backstop or (duration_seconds(opts.timeout) * len(testable) + 600)
         seen: dict[tuple, tuple[Diagnostic, set[int]]] = {}
         started = time.monotonic()
         for run_no in range(1, opts.runs + 1):

@@ -39,7 +39,7 @@ name: go-concurrency-expert
 description: Go concurrency expert. Use for goroutines, channels, locks, WaitGroups, context cancellation, \
 data races, goroutine leaks, deadlocks, code that is slow under concurrent load, and for writing worker \
 pools, pipelines or graceful shutdown. Use proactively after changes to concurrent Go code.
-tools: Read, Grep, Glob, Edit, Bash, {tools}
+tools: Read, Grep, Glob, Edit, Write, Bash, {tools}
 model: inherit
 ---
 You are a senior Go engineer whose field is concurrency. You have goconc's tools (the `{server}` MCP
@@ -130,6 +130,32 @@ def _read(path: str) -> str | None:
         raise AgentError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc}); not touched") from None
 
 
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    dup = next((k for k in keys if keys.count(k) > 1), None)
+    if dup is not None:
+        raise ValueError(f"the key {dup!r} appears twice (rewriting would drop one)")
+    return dict(pairs)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    import math
+
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} does not fit a float (rewriting would change it)")
+    return value
+
+
+def portable(entry: dict) -> bool:
+    """Whether a server entry works on another machine (a bare command on PATH)."""
+    return os.sep not in entry.get("command", "")
+
+
 def write_agent(directory: str, *, force: bool = False) -> Outcome:
     path = os.path.normpath(os.path.join(directory, AGENT_PATH))
     new = agent_text()
@@ -150,9 +176,12 @@ def register_server(directory: str, *, force: bool = False) -> Outcome:
     doc: dict = {}
     if old is not None and old.strip():
         try:
-            doc = json.loads(old)
+            doc = json.loads(old, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                             parse_float=_finite)
         except json.JSONDecodeError as exc:
             raise AgentError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); not touched") from None
+        except ValueError as exc:  # what json accepts but rewriting would change
+            raise AgentError(f"{path}: {exc}; not touched") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("mcpServers", {}), dict):
             raise AgentError(f"{path}: expected an object with an object \"mcpServers\"; not touched")
     servers = doc.setdefault("mcpServers", {})
@@ -162,7 +191,7 @@ def register_server(directory: str, *, force: bool = False) -> Outcome:
     if have is not None and not force:
         return Outcome(path, "kept", f"it already has a {SERVER!r} server of its own; --force replaces it")
     servers[SERVER] = entry
-    write_output(path, json.dumps(doc, indent=2) + "\n")
+    write_output(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return Outcome(path, "created" if old is None else "overwritten" if have is not None else "updated")
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -52,7 +53,9 @@ def build(root: str) -> MCPServer:
     read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                                 open_world_hint=False)
 
-    def paths_of(paths: list[str] | None) -> list[str]:
+    def paths_of(paths: list[str] | str | None) -> list[str]:
+        if isinstance(paths, str):
+            paths = [paths]
         try:
             return [ws.resolve(p) for p in (paths or ["./..."])]
         except OutsideRoot as exc:
@@ -64,8 +67,8 @@ def build(root: str) -> MCPServer:
         return S.CheckReport.model_validate(out_json.document(result))
 
     @server.tool(annotations=read_only)
-    def check(paths: list[str] | None = None, select: list[str] | None = None,
-              ignore: list[str] | None = None) -> S.CheckReport:
+    def check(paths: list[str] | str | None = None, select: list[str] | str | None = None,
+              ignore: list[str] | str | None = None) -> S.CheckReport:
         """Analyse Go code of the workspace for concurrency bugs: goroutine leaks, deadlocks, lock and
         WaitGroup misuse, channel misuse, data races found in the source.
 
@@ -76,7 +79,7 @@ def build(root: str) -> MCPServer:
         from goconc.registry import SelectorError
 
         try:
-            setup = CheckRun(paths_of(paths), select or [], ignore or [], None)
+            setup = CheckRun(paths_of(paths), _listed(select), _listed(ignore), None)
             result = setup.finish(setup.analyse(cache=True))
         except (SelectorError, UsageProblem, ConfigError) as exc:
             raise ToolError(str(exc)) from None
@@ -105,8 +108,8 @@ def build(root: str) -> MCPServer:
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
                                              idempotent_hint=True, open_world_hint=False))
-    def fix(paths: list[str] | None = None, apply: bool = False, unsafe: bool = False,
-            select: list[str] | None = None, ignore: list[str] | None = None) -> S.FixReport:
+    def fix(paths: list[str] | str | None = None, apply: bool = False, unsafe: bool = False,
+            select: list[str] | str | None = None, ignore: list[str] | str | None = None) -> S.FixReport:
         """The fixes of the findings in paths (as for check), as a unified diff. Nothing is written
         unless apply=true; then each file is written once, atomically. unsafe=true also takes the
         fixes that may change behaviour (each rule's 'Fix safety' says how)."""
@@ -118,7 +121,7 @@ def build(root: str) -> MCPServer:
 
         targets = paths_of(paths)
         try:
-            plan = Plan(targets, selects=select or [], ignores=ignore or [], jobs=None)
+            plan = Plan(targets, selects=_listed(select), ignores=_listed(ignore), jobs=None)
             rules_ = plan.rules_for(plan.root)
             run = F.fix_paths(targets, rules_, unsafe=unsafe, jobs=plan.jobs, plan=plan)
         except (SelectorError, ConfigError) as exc:
@@ -129,6 +132,10 @@ def build(root: str) -> MCPServer:
         if apply:
             written = []
             for f in changed:
+                if not ws.contains(f.real):
+                    problems.append(Problem(f.path, f"a link to {os.path.realpath(f.real)}, outside the workspace "
+                                                    "root; not written"))
+                    continue
                 try:
                     F.write_file(f.real, f.after, f.before)
                 except F.WriteError as exc:
@@ -144,49 +151,50 @@ def build(root: str) -> MCPServer:
                            files=[S.FixedFile(path=f.path, fixed=[code for code, _ in f.fixed]) for f in changed],
                            remaining=check_report(remaining))
 
-    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False,
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
                                              idempotent_hint=False, open_world_hint=True))
-    def race(packages: list[str] | None = None, runs: int = 1, timeout: str = "3m", count: int = 3,
-             run: str | None = None, tags: str | None = None, with_check: bool = False) -> S.RaceReport:
+    async def race(packages: list[str] | str | None = None, runs: int = 1, timeout: str = "3m", count: int = 3,
+                   run: str | None = None, tags: str | None = None, with_check: bool = False) -> S.RaceReport:
         """Run the packages' tests under the race detector and report data races, deadlocks, goroutine
         leaks and runtime crashes, each at the line of the user's code. THIS RUNS THE USER'S CODE (go test
         builds and executes the tests and what they call): use it on code you trust, as you would run
-        `go test`. Needs the Go toolchain.
+        `go test`. Needs the Go toolchain. Cancelling the call stops the tests.
 
         packages: directories of the workspace (./..., ./pkg); import paths are refused. runs: how many
-        times the whole set is run (more runs find rarer races). timeout: per test binary, a Go duration.
-        count: go test -count per run. run: a go test -run regexp. with_check: also run check on the
-        packages and link the static findings the race detector confirms."""
-        from goconc.engine import _display_path, check_paths, sort_unique
-        from goconc.loader import read_lines
-        from goconc.race import run as racerun
-        from goconc.registry import select
+        times the whole set is run (1-100; more runs find rarer races). timeout: per test binary, a Go
+        duration (0: none). count: go test -count per run (1-100). run: a go test -run regexp. with_check:
+        also run check on the packages and link the static findings the race detector confirms."""
+        import anyio
 
+        from goconc import runner
+
+        if isinstance(packages, str):
+            packages = [packages]
         try:
             pkgs = [ws.package_pattern(p) for p in (packages or ["./..."])]
         except OutsideRoot as exc:
             raise ToolError(str(exc)) from None
-        if runs < 1 or count < 1:
-            raise ToolError("runs and count must be at least 1")
+        if not (1 <= runs <= 100 and 1 <= count <= 100):
+            raise ToolError("runs and count must be between 1 and 100")
+        if not (timeout == "0" or _GO_DURATION.fullmatch(timeout)):
+            raise ToolError(f"timeout {timeout!r} is not a Go duration (e.g. 90s, 3m; 0 for none)")
+        from goconc.race import run as racerun
+
+        if racerun.duration_seconds(timeout) > 86400:
+            raise ToolError(f"timeout {timeout} is more than 24h")
         opts = racerun.Options(packages=pkgs, runs=runs, timeout=timeout, count=count, run=run, tags=tags,
                                cwd=ws.root)
-        if not _GO_DURATION.match(timeout):
-            raise ToolError(f"timeout {timeout!r} is not a Go duration (e.g. 90s, 3m)")
+        work = runner.Scope()
+
+        def go() -> S.RaceReport:
+            with runner.scope(work):
+                return _race(ws, opts, with_check, check_report)
+
         try:
-            result = racerun.run(opts, display=_display_path, read_lines=read_lines)
-        except racerun.GoMissing as exc:
-            raise ToolError(str(exc)) from None
-        codes = {r.code for r in select(None, None, dynamic=True)}
-        diags = [d for d in result.diagnostics if d.code in codes]
-        if with_check and result.dirs:
-            static = check_paths(result.dirs, select(None, None), cache=True)
-            confirmed, dynamic = racerun.cross_link(static.diagnostics, diags)
-            diags = confirmed + dynamic
-            result.problems.extend(static.problems)
-        result.diagnostics = sort_unique(diags)
-        doc = check_report(result).model_dump()
-        return S.RaceReport(**doc, runs=result.runs, seconds=round(result.seconds, 1),
-                            failed_tests=result.failed_tests, go_version=result.go_version)
+            return await anyio.to_thread.run_sync(go, abandon_on_cancel=True)
+        except anyio.get_cancelled_exc_class():
+            work.cancel()  # the go test processes die now; the thread unwinds and removes its files
+            raise
 
     @server.tool(annotations=read_only)
     def explain(report: str | None = None, path: str | None = None) -> S.ExplainReport:
@@ -210,7 +218,10 @@ def build(root: str) -> MCPServer:
             except OSError as exc:
                 raise ToolError(f"cannot read {path}: {exc.strerror or exc}") from None
             report = parser.decode_log(data)
-        loc = F.Locator(goroot=None, display=_display_path, read_lines=read_lines, source_dirs=(ws.root,))
+        def lines_inside(p: str):  # a report can name any file: only the workspace's are read
+            return read_lines(p) if ws.contains(p) else None
+
+        loc = F.Locator(goroot=None, display=_display_path, read_lines=lines_inside, source_dirs=(ws.root,))
         items = ex.explain(report or "", loc)
         if not items:
             raise ToolError("found no race report, runtime panic or goroutine dump to explain")
@@ -254,9 +265,9 @@ def build(root: str) -> MCPServer:
                                   for q in p.params])
             for p in P.PATTERNS.values()])
 
-    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False,
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
                                              idempotent_hint=False, open_world_hint=False))
-    def new(pattern: str, directory: str | None = None, params: dict[str, str] | None = None,
+    def new(pattern: str, directory: str | None = None, params: dict[str, str | int | float | bool] | None = None,
             module: str | None = None, force: bool = False, verify: bool = False) -> S.Generated:
         """Generate a verified concurrency pattern (see `patterns`) with its tests, benchmark and doc into
         directory (default: ./PACKAGE) of the workspace. params: the pattern's parameters by name
@@ -274,11 +285,12 @@ def build(root: str) -> MCPServer:
         if verify and (runner.find_go() is None or runner.find_gofmt() is None):
             raise ToolError("verify needs the Go toolchain: no go or gofmt found (install Go, or set GOCONC_GO)")
         try:
-            values = P.resolve(pat, {k.replace("-", "_"): v for k, v in (params or {}).items()})
+            values = P.resolve(pat, {k.replace("-", "_"): str(v).lower() if isinstance(v, bool) else str(v)
+                                     for k, v in (params or {}).items()})
             target = ws.resolve(directory or values["package"])
             result = P.generate(pat, values, os.path.join(ws.root, target), force=force, module=module)
         except (P.PatternError, OutsideRoot) as exc:
-            raise ToolError(str(exc)) from None
+            raise ToolError(_tool_words(str(exc))) from None
         except OSError as exc:
             raise ToolError(f"cannot write {directory or target}: {exc.strerror or exc}") from None
         verified, lines = None, []
@@ -294,15 +306,88 @@ def build(root: str) -> MCPServer:
     return server
 
 
+def _listed(v: list[str] | str | None) -> list[str]:
+    return [v] if isinstance(v, str) else list(v or [])
+
+
+def _tool_words(message: str) -> str:
+    """A message written for the CLI, in the tool's words: --force -> force=true, --x -> params.x."""
+    message = message.replace("--force", "force=true").replace("--dir", "directory").replace("--module", "module")
+    return re.sub(r"--([a-z][a-z-]*)", lambda m: "params." + m.group(1).replace("-", "_"), message)
+
+
+def _race(ws: Workspace, opts, with_check: bool, check_report) -> S.RaceReport:
+    from goconc.config import CheckRun
+    from goconc.engine import _display_path, sort_unique
+    from goconc.loader import read_lines
+    from goconc.race import run as racerun
+    from goconc.registry import select
+
+    try:
+        result = racerun.run(opts, display=_display_path, read_lines=read_lines)
+    except racerun.GoMissing as exc:
+        raise ToolError(str(exc)) from None
+    if result.runs == 0 and result.problems:
+        raise ToolError("nothing was run: " + "; ".join(str(p) for p in result.problems[:3]))
+    codes = {r.code for r in select(None, None, dynamic=True)}
+    diags = [d for d in result.diagnostics if d.code in codes]
+    if with_check and result.dirs:
+        setup = CheckRun([os.path.relpath(d, ws.root) for d in result.dirs], [], [], None)
+        static = setup.finish(setup.analyse(cache=True))  # the workspace's configuration applies
+        confirmed, dynamic = racerun.cross_link(static.diagnostics, diags)
+        diags = confirmed + dynamic
+        result.problems.extend(static.problems)
+    result.diagnostics = sort_unique(diags)
+    doc = check_report(result).model_dump()
+    return S.RaceReport(**doc, runs=result.runs, seconds=round(result.seconds, 1),
+                        failed_tests=result.failed_tests, go_version=result.go_version)
+
+
 def _rule_info(r) -> S.RuleInfo:
     return S.RuleInfo(code=r.code, name=r.name, severity=r.severity.value, enabled_by_default=r.enabled_by_default,
                       summary=r.summary, fix=r.fix.value, dynamic=r.dynamic)
 
 
 def serve(root: str) -> None:
-    """Serve over stdio until the client closes the connection."""
-    from goconc import engine
+    """Serve over stdio until the client closes the connection (or SIGTERM, SIGHUP, Ctrl-C);
+    then every go command still running is killed, the requests' threads get a few seconds to
+    remove their temporary files, and the process exits without waiting for more."""
+    import signal
+    import threading
+    import time
+
+    from goconc import engine, loader, runner
 
     os.chdir(root)
     engine.START_METHOD = "forkserver"
-    build(root).run()
+    loader.CONFINE_TO = os.path.realpath(root)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, stop)
+    code = 0
+    try:
+        build(root).run()
+    except KeyboardInterrupt:
+        code = 130
+    except BaseException as exc:  # noqa: BLE001 - the client went away, or the SDK failed: one line, no traceback
+        if not _gone(exc):
+            print(f"goconc mcp: stopped: {exc!r}", file=sys.stderr)
+            code = 1
+    finally:
+        runner.EVERYTHING.cancel()
+        deadline = time.monotonic() + 5
+        while threading.active_count() > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _gone(exc: BaseException) -> bool:
+    """Whether an exception (or every one of a group) says the client closed the connection."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_gone(e) for e in exc.exceptions)
+    return isinstance(exc, (BrokenPipeError, ConnectionResetError, EOFError))

@@ -39,7 +39,8 @@ class Edit(_Model):
 
 class Fix(_Model):
     title: str
-    applicability: str = Field(description="safe or unsafe (unsafe fixes may change behaviour)")
+    applicability: str = Field(description="safe, unsafe (may change behaviour) or display-only (shown, never "
+                                           "applied)")
     edits: list[Edit]
 
 
@@ -108,7 +109,7 @@ class RuleInfo(_Model):
     severity: str
     enabled_by_default: bool
     summary: str
-    fix: str = Field(description="none, safe or unsafe")
+    fix: str = Field(description="whether the rule offers a fix: none, sometimes or always")
     dynamic: bool = Field(description="found by `race` (running the tests), not by `check`")
 
 

@@ -36,6 +36,12 @@ class Workspace:
             return "./..." if rel == "." else f"./{rel}/..."
         return rel
 
+    def contains(self, path: str) -> bool:
+        """Whether `path` (absolute, or relative to the working directory), symlinks resolved,
+        is inside the root."""
+        full = os.path.realpath(path)
+        return full == self.root or os.path.commonpath([full, self.root]) == self.root
+
     def package_pattern(self, pattern: str) -> str:
         """A go test package pattern confined to the root: a directory (`./x`, `./x/...`, an
         absolute path inside the root). Import paths are refused: they can name code anywhere
