@@ -173,7 +173,7 @@ async def test_race_runs_the_tests_of_workspace_packages_only(tmp_path):
 @pytest.mark.anyio
 async def test_review_gives_the_model_and_the_markdown(workspace):
     async with server(workspace) as c:
-        got = await call(c, "review", {"paths": ["buggy"]})
+        got = await call(c, "review", {"paths": "buggy"})
         outside = await error(c, "review", {"paths": [".."]})
     (pkg,) = got["packages"]
     assert pkg["model"]["import_path"] == "example.com/buggy"

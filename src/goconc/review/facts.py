@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from goconc.gomodel import GoSite, Package, enclosing_function, named
+from goconc.gomodel import GoSite, Package, enclosing_function, named, top_function
 from goconc.rules._helpers import doc_comment
 from goconc.source import GoFile, Node
 
@@ -57,10 +57,11 @@ class Channel:
 @dataclass
 class Guard:
     field: str
-    lock: str  # the lock most of its accesses hold ("" when none)
+    lock: str  # the lock most of its judged accesses hold ("" when none)
     guarded: int
-    total: int
+    total: int  # accesses judged: in entry points and goroutines, where who holds what is known
     unguarded: list[Loc] = field(default_factory=list)
+    not_judged: int = 0  # accesses in helpers, constructors, callbacks: the lock may or may not be held
 
 
 @dataclass
@@ -88,6 +89,12 @@ class ContextUse:
 
 
 @dataclass
+class ProcsUse:
+    at: Loc
+    sets: bool  # runtime.GOMAXPROCS(n) with n != 0; else it only reads it
+
+
+@dataclass
 class PackageFacts:
     name: str
     directory: str
@@ -98,19 +105,22 @@ class PackageFacts:
     locked_types: list[LockedType] = field(default_factory=list)
     types: list[TypeSafety] = field(default_factory=list)
     contexts: list[ContextUse] = field(default_factory=list)
-    gomaxprocs: list[Loc] = field(default_factory=list)
+    gomaxprocs: list[ProcsUse] = field(default_factory=list)
+    starts_on_import: list[str] = field(default_factory=list)  # goroutines started by init / package vars
     caller_duties: list[str] = field(default_factory=list)
+    maybe_started: list[str] = field(default_factory=list)  # `x.Go(f)` of another package's type
     has_test_main: bool = False
     test_names: set[str] = field(default_factory=set)
 
 
 _LOCKS = {"Mutex", "RWMutex"}
-_SAFE = re.compile(rb"\b(safe|ok|okay)\s+(for|to\s+use\s+(from|by|with))\s+(concurrent|simultaneous|parallel|multiple)"
-                   rb"|\b(concurrency|goroutine|thread)[- ]safe\b|\bmay be (used|called) (from|by) (multiple|many|several|any) "
-                   rb"goroutines?\b", re.I)
-_UNSAFE = re.compile(rb"\bnot\s+(safe|thread[- ]safe|goroutine[- ]safe|concurrency[- ]safe)\b", re.I)
-_DUTY = re.compile(r"[^.]*\b(must|must not|should not|do not|don't|only after|before calling|after calling)\b[^.]*\.",
-                   re.I)
+_SAFE = re.compile(rb"\bsafe\b[^.]{0,40}\b(concurrent|simultaneous|parallel)"
+                   rb"|\b(concurrency|goroutine|thread)[- ]safe\b"
+                   rb"|\bfrom (any number of|multiple|many|several|any|other|concurrent) goroutines\b"
+                   rb"|\bsafe to call from multiple\b", re.I)
+_UNSAFE = re.compile(rb"\bnot\s+(safe|thread[- ]safe|goroutine[- ]safe|concurrency[- ]safe)\b|\bunsafe for concurrent", re.I)
+_DUTY = re.compile(r"\b(must|must not|do not|never call|only after|before calling|after calling)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def _loc(gf: GoFile, node: Node) -> Loc:
@@ -175,7 +185,57 @@ def _body_of_started(pkg: Package, gf: GoFile, site: GoSite) -> tuple[GoFile, No
             fd = pkg.method(base, gf.node_text(name))
             if fd is not None:
                 return fd.file, fd.body, text
+            ft = pkg.field_type(base, gf.node_text(name))
+            if ft is not None and ft.kind == "func":
+                return gf, None, f"the function value in field `{text}`"
+    if fn.type == "identifier":
+        d = pkg.lookup(gf, fn)
+        if d is not None:
+            return gf, None, f"the function value `{text}`"
     return gf, None, text
+
+
+def _func_value_calls(pkg: Package, gf: GoFile, body: Node) -> list[str]:
+    """Function values a body calls that it does not define: parameters and captured variables
+    of func type (`f()` in `go func() { defer wg.Done(); f() }()`)."""
+    out = []
+    for n in _walk(body):
+        if n.type != "identifier" or n.parent is None or n.parent.type not in ("call_expression", "argument_list"):
+            continue
+        if n.parent.type == "call_expression" and n.parent.child_by_field_name("function") != n:
+            continue
+        d = pkg.lookup(gf, n)
+        if d is None or body.start_byte <= d.node.start_byte < body.end_byte:
+            continue
+        t = pkg.type_of(gf, n)
+        if t is not None and t.kind == "func":  # called here, or handed to what runs it (h.pc.Try(f))
+            out.append(gf.node_text(n))
+    return list(dict.fromkeys(out))
+
+
+def _given_by_callers(pkg: Package, gf: GoFile, site: GoSite, name: str) -> list[str]:
+    """What the callers of the function enclosing `site` pass as its parameter `name`:
+    `r.run (api.go:636)`, for a helper such as raft's goFunc(f func())."""
+    top = top_function(site.node)
+    if top is None:
+        return []
+    idents = _params(top)
+    index = next((i for i, p in enumerate(idents) if gf.node_text(p) == name), None)
+    if index is None:
+        return []
+    out = []
+    for other in _sources(pkg):
+        for n in _walk(other.root, into_literals=True):
+            if n.type != "call_expression":
+                continue
+            got = callee(pkg, other, n)
+            if got is None or got[1] != top:
+                continue
+            args = [a for a in (n.child_by_field_name("arguments") or n).named_children if a.type != "comment"]
+            if index < len(args):
+                text = other.node_text(args[index]).split("\n")[0][:40]
+                out.append(f"{text} ({other.path.rsplit('/', 1)[-1]}:{n.start_point[0] + 1})")
+    return out
 
 
 def _exits(gf: GoFile, loop: Node) -> list[tuple[Node, str]]:
@@ -243,9 +303,11 @@ def _received(gf: GoFile, case: Node) -> str | None:
     return None
 
 
-def _stops(pkg: Package, gf: GoFile, body: Node | None, runs: str) -> tuple[str, bool, bool]:
+def _stops(pkg: Package, gf: GoFile, body: Node | None, runs: str, table=None) -> tuple[str, bool, bool]:
     """How a goroutine whose function body is `body` ends: (words, known, forever)."""
     if body is None:
+        if runs.startswith("the function value"):
+            return f"unknown: it runs {runs}, set elsewhere", False, False
         return f"unknown: it runs {runs}, whose body is not in this package", False, False
     loops = [n for n in _walk(body) if n.type == "for_statement"]
     outer = [lp for lp in loops if not any(o is not lp and o.start_byte <= lp.start_byte and lp.end_byte <= o.end_byte
@@ -275,7 +337,10 @@ def _stops(pkg: Package, gf: GoFile, body: Node | None, runs: str) -> tuple[str,
             right = rng.child_by_field_name("right")
             t = pkg.type_of(gf, right) if right is not None else None
             what = gf.node_text(right) if right is not None else "?"
-            if t is not None and t.kind == "chan":
+            chans = table.of(gf, right) if table is not None and right is not None else []
+            if chans and all(not c.closes and not c.escapes for c in chans):
+                words.append(f"its loop (line {line}) ranges over `{what}`, which nothing in the package closes")
+            elif t is not None and t.kind == "chan":
                 words.append(f"its loop (line {line}) ends when `{what}` is closed")
             else:
                 words.append(f"its loop (line {line}) ends after ranging over `{what}`")
@@ -319,12 +384,19 @@ def _blocking(gf: GoFile, body: Node | None) -> list[str]:
     return out
 
 
-def goroutines(pkg: Package) -> list[Goroutine]:
+def goroutines(pkg: Package, table=None) -> list[Goroutine]:
     out = []
     for gf in _sources(pkg):
         for site in pkg.go_sites(gf, gf.root):
             body_file, body, runs = _body_of_started(pkg, gf, site)
-            stops, known, forever = _stops(pkg, body_file, body, runs)
+            stops, known, forever = _stops(pkg, body_file, body, runs, table)
+            values = _func_value_calls(pkg, body_file, body) if body is not None and site.body is not None else []
+            if values and not forever:
+                given = _given_by_callers(pkg, gf, site, values[0])
+                stops = (f"unknown: it runs `{values[0]}`, a function its caller gives"
+                         + (f" (its callers give {', '.join(given[:6])}{' and more' if len(given) > 6 else ''})"
+                            if given else "") + "; " + stops)
+                known = False
             captured = [d.name for d in pkg.captures(gf, site)]
             kind = {"errgroup": " (errgroup Go)", "waitgroup": " (WaitGroup.Go)"}.get(site.kind, "")
             g = Goroutine(_loc(gf, site.node), _func_name(pkg, gf, enclosing_function(site.node)),
@@ -338,14 +410,22 @@ def goroutines(pkg: Package) -> list[Goroutine]:
 # ---- channels -----------------------------------------------------------------------------
 
 
-def _chan_make(gf: GoFile, n: Node) -> tuple[str, str] | None:
+def _chan_make(gf: GoFile, n: Node, pkg: Package | None = None) -> tuple[str, str] | None:
     """(element type, buffer words) for `make(chan T[, n])`."""
     if n.type != "call_expression" or gf.node_text(n.child_by_field_name("function") or n) != "make":
         return None
     args = [a for a in (n.child_by_field_name("arguments") or n).named_children if a.type != "comment"]
-    if not args or args[0].type != "channel_type":
+    if not args:
         return None
-    elem = gf.node_text(args[0]).replace("chan", "", 1).strip().lstrip("<-").strip()
+    if args[0].type == "channel_type":
+        elem = gf.node_text(args[0]).replace("chan", "", 1).strip().lstrip("<-").strip()
+    elif args[0].type in ("type_identifier", "identifier") and pkg is not None:
+        under = pkg.underlying(named("", gf.node_text(args[0])))  # `type limiter chan struct{}`
+        if under is None or under.kind != "chan":
+            return None
+        elem = str(under.elem) if under.elem is not None else "?"
+    else:
+        return None
     if len(args) == 1 or gf.node_text(args[1]) == "0":
         return elem, "unbuffered"
     return elem, f"buffered ({gf.node_text(args[1])})"
@@ -427,29 +507,136 @@ def _made_into(pkg: Package, gf: GoFile, call: Node):
     return None
 
 
-def channels(pkg: Package) -> list[Channel]:
-    chans: dict = {}
-    for gf in _sources(pkg):
-        for n in _walk(gf.root, into_literals=True):
-            made = _chan_make(gf, n)
-            if made is None:
-                continue
-            into = _made_into(pkg, gf, n)
-            if into is None:
-                continue
-            key, name = into
-            ch = chans.get(key)
-            if ch is None:
-                ch = chans[key] = Channel(name, made[0], made[1])
-            elif ch.buffer != made[1]:
-                ch.buffer = "varies"
-            ch.made.append(_loc(gf, n))
-    if not chans:
+def callee(pkg: Package, gf: GoFile, call: Node):
+    """(file, function node) of what a call runs when the package declares it: a function, a
+    method of a package type, or a literal called in place; else None."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "func_literal":
+        return gf, fn
+    if fn.type == "identifier" and gf.node_text(fn) in pkg.funcs and pkg.lookup(gf, fn) is None:
+        fd = pkg.funcs[gf.node_text(fn)]
+        return fd.file, fd.node
+    if fn.type == "selector_expression":
+        operand, name = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+        t = pkg.type_of(gf, operand) if operand is not None else None
+        base = t.deref() if t is not None else None
+        if base is not None and base.kind == "named" and base.pkg == "" and name is not None:
+            fd = _method(pkg, base, gf.node_text(name))
+            if fd is not None:
+                return fd.file, fd.node
+    return None
+
+
+def _method(pkg: Package, t, name: str, depth: int = 0):
+    """The method `name` of a package type, its own or promoted from an embedded field."""
+    fd = pkg.method(t, name)
+    if fd is not None or depth > 3:
+        return fd
+    found = None
+    for f in pkg.fields(t.deref()) or ():
+        base = f.type.deref() if f.embedded and f.type is not None else None
+        if base is not None and base.kind == "named" and base.pkg == "":
+            got = _method(pkg, base, name, depth + 1)
+            if got is not None:
+                if found is not None and got is not found:
+                    return None  # ambiguous
+                found = got
+    return found
+
+
+def _params(fn: Node) -> list[Node]:
+    params = fn.child_by_field_name("parameters")
+    return [ident for p in (params.named_children if params is not None else ())
+            if p.type in ("parameter_declaration", "variadic_parameter_declaration")
+            for ident in p.children_by_field_name("name")]
+
+
+class _Channels:
+    """The channels made in the package, and every expression that holds one of them: a
+    variable or field it was assigned to, a parameter it was passed to (any number of
+    channels can reach one parameter: its operations count for each)."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self.made: dict = {}
+        self.links: dict = {}  # key of an expression -> keys of the made channels it may hold
+        for gf in _sources(pkg):
+            for n in _walk(gf.root, into_literals=True):
+                made = _chan_make(gf, n, pkg)
+                into = _made_into(pkg, gf, n) if made is not None else None
+                if into is None:
+                    continue
+                key, name = into
+                ch = self.made.get(key)
+                if ch is None:
+                    ch = self.made[key] = Channel(name, made[0], made[1])
+                elif ch.buffer != made[1]:
+                    ch.buffer = "varies"
+                ch.made.append(_loc(gf, n))
+        if self.made:
+            for _ in range(3):  # links through links: a parameter passed on, a copy of a copy
+                self._link()
+
+    def targets(self, key) -> set:
+        if key is None:
+            return set()
+        return {key} if key in self.made else self.links.get(key, set())
+
+    def of(self, gf: GoFile, expr: Node | None) -> list[Channel]:
+        return [self.made[k] for k in sorted(self.targets(_chan_key(self.pkg, gf, expr)), key=str)]
+
+    def _add(self, key, targets: set) -> None:
+        if key is not None and targets and key not in self.made:
+            self.links.setdefault(key, set()).update(targets)
+
+    def _link(self) -> None:
+        pkg = self.pkg
+        for gf in _sources(pkg):
+            for n in _walk(gf.root, into_literals=True):
+                if n.type == "call_expression":
+                    got = callee(pkg, gf, n)
+                    if got is None:
+                        continue
+                    pfile, fn = got
+                    args = [a for a in (n.child_by_field_name("arguments") or n).named_children if a.type != "comment"]
+                    for ident, arg in zip(_params(fn), args, strict=False):
+                        t = self.targets(_chan_key(pkg, gf, arg))
+                        d = pkg.lookup(pfile, ident) if t else None
+                        if d is not None:
+                            self._add(("local", id(d.node)), t)
+                elif n.type in ("short_var_declaration", "assignment_statement"):
+                    left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+                    if left is None or right is None:
+                        continue
+                    lhs = [c for c in left.named_children if c.type != "comment"]
+                    rhs = [c for c in right.named_children if c.type != "comment"]
+                    if len(lhs) == len(rhs):
+                        for lt, rt in zip(lhs, rhs, strict=True):
+                            self._add(_chan_key(pkg, gf, lt), self.targets(_chan_key(pkg, gf, rt)))
+                elif n.type == "keyed_element" and len(n.named_children) == 2:
+                    k, v = n.named_children
+                    v = v.named_children[0] if v.type == "literal_element" and v.named_children else v
+                    lit = n.parent.parent if n.parent is not None else None
+                    if lit is None or lit.type != "composite_literal":
+                        continue
+                    t = pkg.resolve_type(lit.child_by_field_name("type"), gf)
+                    base = t.deref() if t is not None else None
+                    if base is not None and base.kind == "named" and base.pkg == "":
+                        fname = gf.node_text(k.named_children[0] if k.named_children else k)
+                        owner = _owner(pkg, base, fname)
+                        if owner:
+                            self._add(("field", owner, fname), self.targets(_chan_key(pkg, gf, v)))
+
+
+def channels(pkg: Package, table: _Channels | None = None) -> list[Channel]:
+    table = table or _Channels(pkg)
+    if not table.made:
         return []
-    params = _bound_params(pkg, chans)
     for gf in _sources(pkg):
         for n in _walk(gf.root, into_literals=True):
-            op = None
+            op = expr = None
             if n.type == "send_statement":
                 op, expr = "sends", n.child_by_field_name("channel")
             elif n.type == "unary_expression" and gf.node_text(n).startswith("<-"):
@@ -459,65 +646,27 @@ def channels(pkg: Package) -> list[Channel]:
             elif n.type == "call_expression" and gf.node_text(n.child_by_field_name("function") or n) == "close":
                 args = [a for a in (n.child_by_field_name("arguments") or n).named_children if a.type != "comment"]
                 op, expr = "closes", args[0] if len(args) == 1 else None
-            if op is None:
+            if op is not None:
+                for ch in table.of(gf, expr):
+                    getattr(ch, op).append(_loc(gf, n))
                 continue
-            key = _chan_key(pkg, gf, expr)
-            key = params.get(key, key)
-            ch = chans.get(key)
-            if ch is not None:
-                getattr(ch, op).append(_loc(gf, n))
-    for gf in _sources(pkg):
-        for n in _walk(gf.root, into_literals=True):
             if n.type not in ("identifier", "selector_expression") or n.parent is None:
                 continue
-            up = n.parent
-            where = None
+            up, where = n.parent, None
+            short = gf.path.rsplit("/", 1)[-1]
             if up.type == "expression_list" and up.parent is not None and up.parent.type == "return_statement":
-                where = f"returned at {gf.path.rsplit('/', 1)[-1]}:{n.start_point[0] + 1}"
-            elif up.type == "argument_list":
+                where = f"returned at {short}:{n.start_point[0] + 1}"
+            elif up.type == "argument_list" and up.parent is not None:
                 call = up.parent
-                fn = call.child_by_field_name("function") if call is not None else None
+                fn = call.child_by_field_name("function")
                 name = gf.node_text(fn) if fn is not None else ""
-                if name not in ("close", "len", "cap") and not (fn is not None and fn.type == "func_literal") \
-                        and name not in pkg.funcs:
-                    where = f"passed to {name} at {gf.path.rsplit('/', 1)[-1]}:{n.start_point[0] + 1}"
-            if where is None:
-                continue
-            key = _chan_key(pkg, gf, n)
-            key = params.get(key, key)
-            if key in chans:
-                chans[key].escapes.append(where)
-    return sorted(chans.values(), key=lambda c: (c.made[0].path, c.made[0].line))
-
-
-def _bound_params(pkg: Package, chans: dict) -> dict:
-    """Parameters that receive a known channel at every call of their function in the package
-    (one level: `go worker(jobs)` binds worker's parameter to jobs)."""
-    bound: dict = {}
-    for gf in pkg.files:
-        for n in _walk(gf.root, into_literals=True):
-            if n.type != "call_expression":
-                continue
-            fn = n.child_by_field_name("function")
-            params = None
-            if fn is not None and fn.type == "func_literal":
-                params, pfile = fn.child_by_field_name("parameters"), gf
-            elif fn is not None and fn.type == "identifier" and gf.node_text(fn) in pkg.funcs:
-                fd = pkg.funcs[gf.node_text(fn)]
-                params, pfile = fd.node.child_by_field_name("parameters"), fd.file
-            if params is None:
-                continue
-            names = [ident for p in params.named_children if p.type == "parameter_declaration"
-                     for ident in p.children_by_field_name("name")]
-            args = [a for a in (n.child_by_field_name("arguments") or n).named_children if a.type != "comment"]
-            for ident, arg in zip(names, args, strict=False):
-                key = _chan_key(pkg, gf, arg)
-                if key in chans:
-                    d = pkg.lookup(pfile, ident)
-                    if d is not None:
-                        pk = ("local", id(d.node))
-                        bound[pk] = key if bound.get(pk, key) == key else None
-    return {k: v for k, v in bound.items() if v is not None}
+                if name not in ("close", "len", "cap") and callee(pkg, gf, call) is None:
+                    where = f"passed to {name} at {short}:{n.start_point[0] + 1}"
+            if where is not None:
+                for ch in table.of(gf, n):
+                    if where not in ch.escapes:
+                        ch.escapes.append(where)
+    return sorted(table.made.values(), key=lambda c: (c.made[0].path, c.made[0].line))
 
 
 # ---- locks and the fields they guard ---------------------------------------------------------
@@ -527,17 +676,22 @@ def locked_types(pkg: Package, accesses: dict) -> list[LockedType]:
     """Struct types with a sync.Mutex or RWMutex field, and the lock each field's accesses hold."""
     out = []
     for name in sorted(pkg.types):
+        if pkg.types[name].file.path.endswith("_test.go"):
+            continue
         fields = pkg.fields(named("", name))
         if not fields:
             continue
-        locks = [(f.name, pkg.lock_kind(f.type)) for f in fields if pkg.lock_kind(f.type) in _LOCKS]
+        locks = [(f.name, f.type.deref().name) for f in fields
+                 if f.type is not None and f.type.deref().kind == "named" and f.type.deref().pkg == "sync"
+                 and f.type.deref().name in _LOCKS]
         if not locks:
             continue
         guards = []
         for f in fields:
             if f.embedded or any(f.name == lk for lk, _ in locks):
                 continue
-            acc = [a for a in accesses.get((name, f.name), []) if a.state != "unknown"]
+            every = accesses.get((name, f.name), [])
+            acc = [a for a in every if a.state != "unknown"]
             if not acc:
                 continue
             held: dict[str, int] = {}
@@ -546,7 +700,7 @@ def locked_types(pkg: Package, accesses: dict) -> list[LockedType]:
                     held[a.lock] = held.get(a.lock, 0) + 1
             lock = max(held, key=held.get) if held else ""
             unguarded = [_loc(a.gf, a.node) for a in acc if a.state == "unguarded"]
-            guards.append(Guard(f.name, lock, held.get(lock, 0), len(acc), unguarded))
+            guards.append(Guard(f.name, lock, held.get(lock, 0), len(acc), unguarded, len(every) - len(acc)))
         out.append(LockedType(name, [f"{lk} (sync.{kind})" for lk, kind in locks], guards))
     return out
 
@@ -629,9 +783,10 @@ def contexts(pkg: Package) -> list[ContextUse]:
                                                              f"(line {done[0].start_point[0] + 1})", True))
             elif passed:
                 call = passed[0].parent.parent
-                callee = gf.node_text(call.child_by_field_name("function") or call)
-                out.append(ContextUse(name, _loc(gf, decl), f"passes `{ctx}` on to `{callee}` (line "
-                                                             f"{call.start_point[0] + 1}), which decides", False))
+                target = gf.node_text(call.child_by_field_name("function") or call)
+                out.append(ContextUse(name, _loc(gf, decl), f"passes `{ctx}` on to `{target}` (line "
+                                                             f"{call.start_point[0] + 1}); whether that watches it "
+                                                             "is not followed", False))
             else:
                 out.append(ContextUse(name, _loc(gf, decl), f"uses `{ctx}` without watching Done or Err", False))
     return out
@@ -640,15 +795,16 @@ def contexts(pkg: Package) -> list[ContextUse]:
 # ---- assumptions -------------------------------------------------------------------------------
 
 
-def gomaxprocs(pkg: Package) -> list[Loc]:
+def gomaxprocs(pkg: Package) -> list[ProcsUse]:
     out = []
-    for gf in pkg.files:
+    for gf in _sources(pkg):
         if b"GOMAXPROCS" not in gf.src:
             continue
         for n in _walk(gf.root, into_literals=True):
             if n.type == "call_expression" and gf.node_text(n.child_by_field_name("function") or n) == \
                     "runtime.GOMAXPROCS":
-                out.append(_loc(gf, n))
+                args = gf.node_text(n.child_by_field_name("arguments") or n).strip("() ")
+                out.append(ProcsUse(_loc(gf, n), args not in ("0", "")))
     return out
 
 
@@ -658,11 +814,13 @@ def caller_duties(pkg: Package) -> list[str]:
     sentences of exported declarations that say must / do not / only after."""
     out = []
     for name, methods in sorted(pkg.methods.items()):
-        if not name[:1].isupper():
+        td = pkg.types.get(name)
+        if not name[:1].isupper() or td is None or td.file.path.endswith("_test.go"):
             continue
-        stop = [m for m in ("Close", "Stop", "Shutdown", "Wait") if m in methods]
+        stop = [m for m in ("Close", "Stop", "Shutdown", "Wait") if m in methods
+                and _has_statements(methods[m].body)]
         if stop:
-            out.append(f"call {name}.{stop[0]} when done with a {name}")
+            out.append(f"call {name}.{stop[0]} when done with it")
     for gf in _sources(pkg):
         for decl in gf.root.named_children:
             if decl.type not in ("function_declaration", "method_declaration", "type_declaration"):
@@ -675,18 +833,79 @@ def caller_duties(pkg: Package) -> list[str]:
                 continue
             text = " ".join(line.strip().lstrip("/").strip() for line in
                             doc_comment(gf, decl).decode("utf-8", "replace").splitlines())
-            for m in _DUTY.finditer(text):
-                sentence = m.group(0).strip()
-                if sentence:
-                    out.append(f"{gf.node_text(name)}: \"{sentence}\" ({gf.path}:{decl.start_point[0] + 1})")
+            for sentence in _SENTENCE.split(text):
+                if _DUTY.search(sentence):
+                    out.append(f"{gf.node_text(name)}: \"{sentence.strip()}\" ({gf.path}:{decl.start_point[0] + 1})")
     return out
+
+
+def _maybe_started(pkg: Package) -> list[str]:
+    """`x.Go(f)` calls on values of other packages' types that the model does not know as a
+    goroutine start (conc's WaitGroup, a pool): they may start one."""
+    out = []
+    for gf in _sources(pkg):
+        if b".Go(" not in gf.src:
+            continue
+        known = {site.node.start_byte for site in pkg.go_sites(gf, gf.root)}
+        for n in _walk(gf.root, into_literals=True):
+            if n.type != "call_expression" or n.start_byte in known:
+                continue
+            fn = n.child_by_field_name("function")
+            if fn is None or fn.type != "selector_expression" or callee(pkg, gf, n) is not None:
+                continue
+            name = fn.child_by_field_name("field")
+            if name is not None and gf.node_text(name) == "Go":
+                out.append(f"{gf.node_text(n).split(chr(10))[0][:50]} ({gf.path.rsplit('/', 1)[-1]}:"
+                           f"{n.start_point[0] + 1})")
+    return out
+
+
+def _starts_on_import(pkg: Package) -> list[str]:
+    """Goroutines that package variables' initialisers or init functions start, directly or
+    through functions of the package (followed 6 calls deep)."""
+    roots = []
+    for gf in _sources(pkg):
+        for decl in gf.root.named_children:
+            if decl.type == "var_declaration":
+                specs = [c for c in _walk(decl) if c.type == "var_spec"]
+                roots += [(gf, spec, "the package variable " + ", ".join(gf.node_text(n) for n in
+                                                                          spec.children_by_field_name("name")))
+                          for spec in specs]
+            elif decl.type == "function_declaration" and gf.node_text(decl.child_by_field_name("name") or decl) == "init":
+                roots.append((gf, decl, "init"))
+    out = []
+    for gf, root, what in roots:
+        seen, frontier = set(), [(gf, root)]
+        for _ in range(6):
+            nxt = []
+            for f, node in frontier:
+                for n in _walk(node, into_literals=True):
+                    if n.type == "go_statement" or (n.type == "call_expression" and pkg.go_site(f, n) is not None):
+                        where = f"{f.path.rsplit('/', 1)[-1]}:{n.start_point[0] + 1}"
+                        line = f"{what} ({gf.path.rsplit('/', 1)[-1]}:{root.start_point[0] + 1}) starts the goroutine at {where}"
+                        if line not in out:
+                            out.append(line)
+                    elif n.type == "call_expression":
+                        got = callee(pkg, f, n)
+                        if got is not None and got[1].type != "func_literal" and got[1].id not in seen:
+                            seen.add(got[1].id)
+                            nxt.append(got)
+            frontier = nxt
+    return out
+
+
+def _has_statements(body: Node | None) -> bool:
+    return body is not None and any(c.type not in ("comment", "{", "}") for c in body.named_children)
 
 
 def collect(pkg: Package, import_path: str, accesses: dict, findings_by_type: dict[str, list[str]]) -> PackageFacts:
     locked = locked_types(pkg, accesses)
     facts = PackageFacts(pkg.name, pkg.dir, import_path, pkg.go_version)
-    facts.goroutines = goroutines(pkg)
-    facts.channels = channels(pkg)
+    table = _Channels(pkg)
+    facts.channels = channels(pkg, table)
+    facts.goroutines = goroutines(pkg, table)
+    facts.maybe_started = _maybe_started(pkg)
+    facts.starts_on_import = _starts_on_import(pkg)
     facts.locked_types = locked
     facts.types = type_safety(pkg, locked, findings_by_type)
     facts.contexts = contexts(pkg)

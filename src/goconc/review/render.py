@@ -83,8 +83,17 @@ def _package(pr: PackageReview, rev: Review) -> str:
             flag = "**" if g.forever or g.findings else ""
             lines.append(f"| `{g.at}` | `{_cell(g.started_in)}` | {_cell(g.runs)} | "
                          f"{', '.join(f'`{c}`' for c in g.captures) or 'nothing'} | {flag}{_cell(stops)}{flag} |")
+    elif f.maybe_started:
+        lines.append("The analysis found no go statement in the package.")
     else:
         lines.append("The package starts no goroutine.")
+    if f.maybe_started:
+        lines += ["", "These calls may start goroutines through another package (unknown: the code that starts "
+                      "them is not in this package): " + ", ".join(f"`{m}`" for m in f.maybe_started[:8])
+                  + (f" and {len(f.maybe_started) - 8} more" if len(f.maybe_started) > 8 else "") + "."]
+    if f.starts_on_import:
+        lines += ["", "Goroutines start when the package is imported (package variables or init): "
+                  + "; ".join(f.starts_on_import) + ". They outlive every test unless something stops them."]
     lines.append("")
 
     lines += [f"## Channels ({len(f.channels)})", ""]
@@ -106,15 +115,19 @@ def _package(pr: PackageReview, rev: Review) -> str:
 
     lines += ["## Locks and the fields they guard", ""]
     if f.locked_types:
+        lines += ["An access is judged where who holds which lock is known: in exported functions and methods "
+                  "the package never calls itself, and in goroutines; accesses in helpers (which may run under "
+                  "the caller's lock), constructors and callbacks are not judged.", ""]
         for lt in f.locked_types:
             lines.append(f"- `{lt.name}`: {', '.join(f'`{x}`' for x in lt.locks)}")
             for g in lt.guards:
+                rest = f"; {g.not_judged} more not judged" if g.not_judged else ""
                 if g.lock:
-                    not_at = f"; not at {_locs(g.unguarded)}" if g.unguarded else ""
-                    lines.append(f"  - `{g.field}`: under `{g.lock}` in {g.guarded} of {g.total} accesses{not_at}")
+                    not_at = f"; not held at {_locs(g.unguarded)}" if g.unguarded else ""
+                    lines.append(f"  - `{g.field}`: `{g.lock}` held at {g.guarded} of the {g.total} accesses judged"
+                                 f"{not_at}{rest}")
                 else:
-                    lines.append(f"  - `{g.field}`: no lock held at any of its {g.total} accesses the analysis "
-                                 "could follow")
+                    lines.append(f"  - `{g.field}`: no lock held at the {g.total} accesses judged{rest}")
             if not lt.guards:
                 lines.append("  - unknown: no field access the analysis could follow")
     else:
@@ -135,7 +148,8 @@ def _package(pr: PackageReview, rev: Review) -> str:
     lines += ["## Context", ""]
     if f.contexts:
         for c in f.contexts:
-            lines.append(f"- `{c.func}` ({c.at.path.rsplit('/', 1)[-1]}:{c.at.line}) {c.honours}")
+            lines.append(f"- `{c.func}` ({c.at.path.rsplit('/', 1)[-1]}:{c.at.line}) {c.honours}"
+                         + ("" if c.known else " (unknown here)"))
     else:
         lines.append("No function of the package takes a `context.Context`.")
     lines.append("")
@@ -144,7 +158,7 @@ def _package(pr: PackageReview, rev: Review) -> str:
     if rev.race:
         lines += [f"`goconc check` and `goconc race` ({rev.race_note}).", ""]
     else:
-        lines += ["`goconc check` (run with `--race` to add what the tests show under the race detector).", ""]
+        lines += ["From `goconc check`; `goconc review --race` adds what the tests show under the race detector.", ""]
     if pr.findings:
         parts: dict[str, list] = {}
         for d in pr.findings:
@@ -175,9 +189,14 @@ def _package(pr: PackageReview, rev: Review) -> str:
         lines += ["Left out: " + "; ".join(pr.suggestions.left_out) + ".", ""]
 
     lines += ["## Assumptions", "", f"- {_go_version(f.go_version)}."]
-    if f.gomaxprocs:
-        lines.append(f"- GOMAXPROCS is set by the code at {_locs(f.gomaxprocs)}.")
-    else:
+    sets = [u.at for u in f.gomaxprocs if u.sets]
+    reads = [u.at for u in f.gomaxprocs if not u.sets]
+    if sets:
+        lines.append(f"- GOMAXPROCS is set by the code at {_locs(sets)}.")
+    if reads:
+        lines.append(f"- GOMAXPROCS is read at {_locs(reads)} (runtime.GOMAXPROCS(0)): what is sized by it "
+                     "(workers, buffers) changes with the number of CPUs; GOMAXPROCS=1 is worth a test run.")
+    if not f.gomaxprocs:
         lines.append("- GOMAXPROCS: the package never sets it; nothing above depends on a number of CPUs, and "
                      "races show more often with GOMAXPROCS > 1 (`go test -cpu 1,4`).")
     for duty in f.caller_duties:

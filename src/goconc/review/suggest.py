@@ -20,8 +20,8 @@ from goconc.review.facts import PackageFacts
 _ZERO = {"string": '""', "bool": "false", "error": "nil", "any": "nil", "byte": "0", "rune": "0"}
 _NUMERIC = {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
             "float32", "float64"}
-_STOPS = ("Close", "Stop", "Shutdown")
-_GOROUTINES, _ROUNDS = 8, 100
+_STOPS = ("Close", "Stop", "Shutdown", "Wait")
+_GOROUTINES, _ROUNDS = 8, 1000
 
 
 @dataclass
@@ -105,8 +105,12 @@ def _stress(pkg: Package, facts: PackageFacts, tname: str, target: str) -> Sugge
             continue
         fd = pkg.func_decl(methods[name].node, methods[name].file) or methods[name]
         args = _args(pkg, fd)
-        if name in _STOPS and args == []:
-            stop = stop or _call(f"v.{name}", fd, [])
+        if name in _STOPS:
+            if args == []:
+                stop = stop or _call(f"v.{name}", fd, [])
+            continue
+        if fd.results and fd.results[0] is not None and fd.results[0].deref() == named("", tname):
+            skipped.append(name)  # a builder (WithX() *T) configures the value: not for concurrent use
             continue
         if args is None:
             skipped.append(name)
@@ -134,7 +138,7 @@ func {test}(t *testing.T) {{
 """ + (f"\t{stop}\n" if stop else "") + "}\n"
     why = f"{tname} guards its fields with a lock, so it is meant to be shared between goroutines"
     if skipped:
-        why += f"; not called, their arguments cannot be chosen for you: {', '.join(skipped)}"
+        why += f"; not called (arguments that cannot be chosen for you, or they configure it): {', '.join(skipped)}"
     return Suggestion(f"stress test of {tname}", "", body, f"go test -race -count=20 -run '^{test}$' {target}", why)
 
 
@@ -184,7 +188,11 @@ def suggest(pkg: Package, facts: PackageFacts, directory: str) -> Suggestions:
     if facts.goroutines:
         clash = {"TestMain", "checkNoLeaks", "leftover", "leakMarker"} & (facts.test_names | set(pkg.funcs) |
                                                                          set(pkg.types))
-        if facts.has_test_main:
+        if facts.starts_on_import:
+            out.left_out.append("leak check: goroutines start when the package is imported ("
+                                + facts.starts_on_import[0] + "), and a leak check would report them after "
+                                "every test run")
+        elif facts.has_test_main:
             out.left_out.append("leak check: the package has its own TestMain (add the check to it: "
                                 "after m.Run, fail when a goroutine of the package is still alive)")
         elif clash:

@@ -232,7 +232,7 @@ def build(root: str) -> MCPServer:
                           cause=i.cause, fix=i.fix) for i in items])
 
     @server.tool(annotations=read_only)
-    def review(paths: list[str] | None = None) -> S.ReviewReport:
+    def review(paths: list[str] | str | None = None) -> S.ReviewReport:
         """A senior engineer's concurrency review of the packages in paths (default ./...): the
         goroutines and how each one stops, the channels (made where, buffer, who sends, receives,
         closes), the locks and the fields each guards, exported types against what their doc promises,
