@@ -100,3 +100,19 @@ def test_race_adds_what_the_tests_show(monkeypatch, tmp_path):
     assert "`goconc check` and `goconc race` (1 run(s) of go test -race" in res.stdout
     part = res.stdout.split("### Shared memory", 1)[1]
     assert "**GC9001** `data-race` at `counter/counter.go:10`" in part
+
+
+def test_only_one_type_function_or_method(monkeypatch):
+    fetch = json.loads(review(monkeypatch, "-f", "json", "--only", "Fetch", "leakypool").stdout)["packages"][0]
+    assert [g["started_in"] for g in fetch["model"]["goroutines"]] == ["Fetch"]
+    assert [c["name"] for c in fetch["model"]["channels"]] == ["result (in Fetch)"]
+    assert [f["code"] for f in fetch["findings"]] == ["GC1002"] and fetch["model"]["focus"] == "function Fetch"
+    pool = json.loads(review(monkeypatch, "-f", "json", "--only", "Pool", "leakypool").stdout)["packages"][0]
+    assert [g["runs"] for g in pool["model"]["goroutines"]] == [] and pool["findings"] == []
+    assert [c["name"] for c in pool["model"]["channels"]] == ["Pool.jobs"]
+    length = review(monkeypatch, "--only", "Cache.Len", "cache")
+    assert "# Concurrency review: `example.com/review/cache`, method `Cache.Len`" in length.stdout
+    assert "**GC7006**" in length.stdout and "Nothing here concerns method Cache.Len." in length.stdout
+    missing = review(monkeypatch, "--only", "Nope", "cache")
+    assert missing.exit_code == 2 and missing.stderr == \
+        "goconc: no package under cache declares a type, function or method 'Nope'\n"

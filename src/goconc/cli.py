@@ -798,8 +798,10 @@ def config_cmd(path, selects, ignores, jobs, config_file, no_config) -> None:
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), callback=_not_empty,
               help="Write the review to FILE.")
+@click.option("--only", "focus", metavar="NAME", callback=_not_empty,
+              help="Only what concerns one type T, function F or method T.M (in the packages declaring it).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-def review(paths, with_race, fmt, output, color) -> None:
+def review(paths, with_race, fmt, output, color, focus) -> None:
     """Review the concurrency of Go packages as a senior engineer would: the goroutines and how each
     stops, the channels, the locks and the fields they guard, exported types against their doc,
     context use; the findings grouped under what they break; tests to add (Go that compiles);
@@ -811,10 +813,12 @@ def review(paths, with_race, fmt, output, color) -> None:
 
     if output:
         _check_output_path(output)
+    from goconc.review import NotFound
+
     _interrupt_on_termination()
     try:
-        rev = run_review(list(paths) or ["./..."], race=with_race)
-    except ConfigError as exc:
+        rev = run_review(list(paths) or ["./..."], race=with_race, focus=focus)
+    except (ConfigError, NotFound) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _interrupted("goconc: interrupted")

@@ -26,6 +26,10 @@ from goconc.review.suggest import Suggestions
 _GUARDS = re.compile(r"which guards (\w+)\.\w+")
 
 
+class NotFound(LookupError):
+    """--only names nothing the packages declare."""
+
+
 @dataclass
 class PackageReview:
     facts: PackageFacts
@@ -41,7 +45,9 @@ class Review:
     race_note: str = ""  # how they were run, or why not
 
 
-def review(paths: Sequence[str], *, race: bool = False, race_options=None) -> Review:
+def review(paths: Sequence[str], *, race: bool = False, race_options=None, focus: str | None = None) -> Review:
+    """The review of the packages under `paths`; with `focus` (a type `T`, a function `F` or a
+    method `T.M`), only what concerns it, in the packages that declare it."""
     from goconc.analysis import AnalysisFailed
     from goconc.config import CheckRun
     from goconc.engine import Analysis, _display_path, read_sources
@@ -92,8 +98,53 @@ def review(paths: Sequence[str], *, race: bool = False, race_options=None) -> Re
             for g in facts.goroutines:
                 g.findings = [f"{d.code} at line {d.span.start.line}" for d in mine if d.span.path == g.at.path
                               and g.lines[0] <= d.span.start.line <= g.lines[1]]
-            out.packages.append(PackageReview(facts, mine, suggest(pkg, facts, _display_path(unit.dir))))
+            pr = PackageReview(facts, mine, None)
+            if focus is not None and not _narrow(pr, pkg, focus):
+                continue
+            pr.suggestions = suggest(pkg, facts, _display_path(unit.dir))  # of what is left
+            out.packages.append(pr)
+    if focus is not None and not out.packages:
+        raise NotFound(f"no package under {' '.join(paths)} declares a type, function or method {focus!r}")
     return out
+
+
+def _narrow(pr: PackageReview, pkg, focus: str) -> bool:
+    """Keep only what concerns `focus` (T, F or T.M) in a package review; False when the
+    package does not declare it."""
+    tname, _, method = focus.partition(".")
+    if method:
+        fd = pkg.methods.get(tname, {}).get(method)
+        decls = [fd] if fd is not None else []
+    elif tname in pkg.types:
+        decls = list(pkg.methods.get(tname, {}).values())
+        td = pkg.types[tname]
+    else:
+        fd = pkg.funcs.get(tname)
+        decls = [fd] if fd is not None else []
+    is_type = not method and tname in pkg.types
+    if not decls and not is_type:
+        return False
+    spans = [(fd.file.path, fd.node.start_point[0] + 1, fd.node.end_point[0] + 1) for fd in decls]
+    if is_type:
+        spans.append((td.file.path, td.node.start_point[0] + 1, td.node.end_point[0] + 1))
+
+    def inside(path: str, line: int) -> bool:
+        return any(p == path and a <= line <= b for p, a, b in spans)
+
+    f = pr.facts
+    f.goroutines = [g for g in f.goroutines if inside(g.at.path, g.at.line)]
+    f.channels = [c for c in f.channels if (is_type and c.name.startswith(tname + "."))
+                  or any(inside(m.path, m.line) for m in c.made)]
+    f.locked_types = [lt for lt in f.locked_types if (is_type or method) and lt.name == tname]
+    f.types = [t for t in f.types if (is_type or method) and t.name == tname]
+    f.contexts = [c for c in f.contexts if inside(c.at.path, c.at.line)]
+    f.caller_duties = [d for d in f.caller_duties if d.split(":")[0].split(" ")[-1].split(".")[0] == tname
+                       or d.startswith(f"call {tname}.")]
+    f.maybe_started = [m for m in f.maybe_started if any(m.endswith(f"({p.rsplit('/', 1)[-1]}:{ln})")
+                                                         for p, a, b in spans for ln in range(a, b + 1))]
+    pr.findings = [d for d in pr.findings if inside(d.span.path, d.span.start.line)]
+    f.focus = f"{'type' if is_type else 'method' if method else 'function'} {focus}"
+    return True
 
 
 def _import_path(unit) -> str:

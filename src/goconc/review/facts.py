@@ -109,6 +109,7 @@ class PackageFacts:
     starts_on_import: list[str] = field(default_factory=list)  # goroutines started by init / package vars
     caller_duties: list[str] = field(default_factory=list)
     maybe_started: list[str] = field(default_factory=list)  # `x.Go(f)` of another package's type
+    focus: str = ""  # "type T", "function F", "method T.M" when the review is of one of them
     has_test_main: bool = False
     test_names: set[str] = field(default_factory=set)
 

@@ -67,7 +67,12 @@ def markdown(rev: Review) -> str:
 
 def _package(pr: PackageReview, rev: Review) -> str:
     f = pr.facts
-    lines = [f"# Concurrency review: `{f.import_path}`", "",
+
+    def none(sentence: str) -> str:
+        return f"Nothing here concerns {f.focus}." if f.focus else sentence
+
+    title = f"`{f.import_path}`" + (f", {f.focus.split(' ', 1)[0]} `{f.focus.split(' ', 1)[1]}`" if f.focus else "")
+    lines = [f"# Concurrency review: {title}", "",
              f"Package `{f.name}` in `{f.directory}`. Every line below is what goconc's analysis established; "
              "\"unknown\" says what it could not.", ""]
 
@@ -86,7 +91,7 @@ def _package(pr: PackageReview, rev: Review) -> str:
     elif f.maybe_started:
         lines.append("The analysis found no go statement in the package.")
     else:
-        lines.append("The package starts no goroutine.")
+        lines.append(none("The package starts no goroutine."))
     if f.maybe_started:
         lines += ["", "These calls may start goroutines through another package (unknown: the code that starts "
                       "them is not in this package): " + ", ".join(f"`{m}`" for m in f.maybe_started[:8])
@@ -110,7 +115,7 @@ def _package(pr: PackageReview, rev: Review) -> str:
         lines += ["", "Only channels made in this package are listed, with the operations on them the analysis "
                       "can follow; \"unknown\" where the channel leaves that code (returned, passed on)."]
     else:
-        lines.append("The package makes no channel.")
+        lines.append(none("The package makes no channel."))
     lines.append("")
 
     lines += ["## Locks and the fields they guard", ""]
@@ -131,7 +136,7 @@ def _package(pr: PackageReview, rev: Review) -> str:
             if not lt.guards:
                 lines.append("  - unknown: no field access the analysis could follow")
     else:
-        lines.append("No struct of the package has a `sync.Mutex` or `sync.RWMutex` field.")
+        lines.append(none("No struct of the package has a `sync.Mutex` or `sync.RWMutex` field."))
     lines.append("")
 
     lines += ["## Exported types and concurrent use", ""]
@@ -141,8 +146,8 @@ def _package(pr: PackageReview, rev: Review) -> str:
             lines.append(f"| `{t.name}` ({t.at.path.rsplit('/', 1)[-1]}:{t.at.line}) | {t.doc or 'nothing'} | "
                          f"{_cell(t.sees)} | {t.verdict} |")
     else:
-        lines.append("No exported struct type has a lock or an atomic field, or says whether it is safe for "
-                     "concurrent use.")
+        lines.append(none("No exported struct type has a lock or an atomic field, or says whether it is safe "
+                          "for concurrent use."))
     lines.append("")
 
     lines += ["## Context", ""]
@@ -151,7 +156,7 @@ def _package(pr: PackageReview, rev: Review) -> str:
             lines.append(f"- `{c.func}` ({c.at.path.rsplit('/', 1)[-1]}:{c.at.line}) {c.honours}"
                          + ("" if c.known else " (unknown here)"))
     else:
-        lines.append("No function of the package takes a `context.Context`.")
+        lines.append(none("No function of the package takes a `context.Context`."))
     lines.append("")
 
     lines += [f"## Findings ({len(pr.findings)})", ""]

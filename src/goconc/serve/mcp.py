@@ -232,12 +232,13 @@ def build(root: str) -> MCPServer:
                           cause=i.cause, fix=i.fix) for i in items])
 
     @server.tool(annotations=read_only)
-    def review(paths: list[str] | str | None = None) -> S.ReviewReport:
+    def review(paths: list[str] | str | None = None, only: str | None = None) -> S.ReviewReport:
         """A senior engineer's concurrency review of the packages in paths (default ./...): the
         goroutines and how each one stops, the channels (made where, buffer, who sends, receives,
         closes), the locks and the fields each guards, exported types against what their doc promises,
         context use, the findings of check grouped under what they break, tests to add (Go that
         compiles), and the assumptions. Claims the analysis could not establish say "unknown" and why.
+        only: one type T, function F or method T.M, for what concerns it alone.
         (To add what the tests show under the race detector, call `race` on the same packages.)"""
         import json as _json
 
@@ -245,9 +246,11 @@ def build(root: str) -> MCPServer:
         from goconc.review import render
         from goconc.review import review as run_review
 
+        from goconc.review import NotFound
+
         try:
-            rev = run_review(paths_of(paths))
-        except ConfigError as exc:
+            rev = run_review(paths_of(paths), focus=only or None)
+        except (ConfigError, NotFound) as exc:
             raise ToolError(str(exc)) from None
         doc = _json.loads(render.to_json(rev))
         return S.ReviewReport(markdown=render.markdown(rev), packages=doc["packages"],
