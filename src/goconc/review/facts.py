@@ -709,8 +709,37 @@ def locked_types(pkg: Package, accesses: dict) -> list[LockedType]:
 # ---- exported types: the doc's promise against what the analysis sees -----------------------------
 
 
+def atomic_fields(pkg: Package) -> dict[str, list[str]]:
+    """Fields of the package's structs that sync/atomic functions take the address of
+    (`atomic.AddInt32(&p.running, 1)`): type -> field names."""
+    from goconc.rules._helpers import imported_calls
+
+    out: dict[str, list[str]] = {}
+    any_name = re.compile(r"\w+")
+    for gf in _sources(pkg):
+        if b"sync/atomic" not in gf.src:
+            continue
+        for call, _ in imported_calls(pkg, gf, "sync/atomic", any_name):
+            args = [a for a in (call.child_by_field_name("arguments") or call).named_children if a.type != "comment"]
+            if not args or args[0].type != "unary_expression" or not gf.node_text(args[0]).startswith("&"):
+                continue
+            sel = args[0].child_by_field_name("operand")
+            if sel is None or sel.type != "selector_expression":
+                continue
+            t = pkg.type_of(gf, sel.child_by_field_name("operand"))
+            base = t.deref() if t is not None else None
+            name = sel.child_by_field_name("field")
+            if base is not None and base.kind == "named" and base.pkg == "" and name is not None:
+                owner = _owner(pkg, base, gf.node_text(name)) or base.name
+                fields = out.setdefault(owner, [])
+                if gf.node_text(name) not in fields:
+                    fields.append(gf.node_text(name))
+    return out
+
+
 def type_safety(pkg: Package, locked: list[LockedType], findings_by_type: dict[str, list[str]]) -> list[TypeSafety]:
     by_name = {t.name: t for t in locked}
+    by_atomic = atomic_fields(pkg)
     out = []
     for name, td in sorted(pkg.types.items()):
         if not name[:1].isupper() or td.alias or td.file.path.endswith("_test.go"):
@@ -725,6 +754,14 @@ def type_safety(pkg: Package, locked: list[LockedType], findings_by_type: dict[s
             "safe for concurrent use" if _SAFE.search(doc) else ""
         atomics = [f.name for f in fields if f.type is not None and f.type.deref().kind == "named"
                    and f.type.deref().pkg == "sync/atomic"]
+        through = [n for n in by_atomic.get(name, []) if n not in atomics]
+        lockers = [f.name for f in fields if f.type is not None and f.type.deref().is_named("sync", "Locker")]
+        for f in fields:  # an embedded struct's fields are this type's too
+            base = f.type.deref() if f.embedded and f.type is not None else None
+            if base is not None and base.kind == "named" and base.pkg == "":
+                through += [f"{base.name}.{n}" for n in by_atomic.get(base.name, [])]
+                lockers += [f"{base.name}.{g.name}" for g in pkg.fields(base) or ()
+                            if g.type is not None and g.type.deref().is_named("sync", "Locker")]
         lt = by_name.get(name)
         bad = findings_by_type.get(name, [])
         if lt is not None:
@@ -735,17 +772,22 @@ def type_safety(pkg: Package, locked: list[LockedType], findings_by_type: dict[s
                 sees += f"; atomic fields {', '.join(atomics)}"
         elif atomics:
             sees = f"atomic fields {', '.join(atomics)} and no lock"
+        elif lockers:
+            sees = f"a sync.Locker ({', '.join(lockers)}; what it guards is not followed)"
         else:
-            sees = "no lock and no atomic field"
+            sees = "no lock" + ("" if through else " and no atomic field")
+        if through:
+            sees += f"; sync/atomic functions on {', '.join(through[:6])}" + (" and more" if len(through) > 6 else "")
         if bad:
             sees += "; but " + "; ".join(bad)
         if claim == "safe for concurrent use":
-            verdict = "contradicts" if bad else "agrees" if lt is not None or atomics else "unknown"
+            verdict = "contradicts" if bad else "agrees" if lt is not None or atomics or through or lockers \
+                else "unknown"
         elif claim:
-            verdict = "agrees" if lt is None or not bad else "agrees"
+            verdict = "agrees"
         else:
-            verdict = "undocumented" if lt is not None or atomics else "unknown"
-        if not claim and lt is None and not atomics:
+            verdict = "undocumented" if lt is not None or atomics or through or lockers else "unknown"
+        if not claim and lt is None and not atomics and not through and not lockers:
             continue  # a plain value type that says nothing: nothing to review
         out.append(TypeSafety(name, _loc(td.file, td.node), claim, sees, verdict))
     return out
