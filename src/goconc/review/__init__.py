@@ -152,6 +152,8 @@ def _import_path(unit) -> str:
     if mod is None:
         return unit.dir
     rel = os.path.relpath(os.path.abspath(unit.dir), os.path.dirname(os.path.abspath(mod.gomod)))
+    if mod.path == "std":  # GOROOT/src: the standard library's import paths have no module prefix
+        return rel
     return mod.path if rel == "." else f"{mod.path}/{rel}"
 
 
