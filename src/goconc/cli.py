@@ -227,7 +227,7 @@ def fix(paths, unsafe_fixes, diff, jobs, selects, ignores, fmt, output, exit_zer
     """
     from goconc import fixes as F
     from goconc.config import ConfigError, Plan
-    from goconc.model import Applicability, Problem, RunResult
+    from goconc.model import Applicability, RunResult
     from goconc.registry import SelectorError, split_list
 
     targets = list(paths) or ["./..."]
@@ -259,15 +259,9 @@ def fix(paths, unsafe_fixes, diff, jobs, selects, ignores, fmt, output, exit_zer
         text = "".join(F.unified_diff(f.path, f.before, f.after) for f in changed)
         _emit(text, output)
     else:
-        written = []
+        written: list = []
         try:
-            for f in changed:
-                try:
-                    F.write_file(f.real, f.after, f.before)
-                except F.WriteError as exc:
-                    problems.append(Problem(f.path, f"not fixed: {exc}"))
-                else:
-                    written.append(f)
+            F.write_fixed(changed, problems, written)
         except KeyboardInterrupt:
             _interrupted(f"goconc: interrupted; {_plural(len(written), 'file')} had been fixed")
         if len(written) < len(changed):  # what remains is what is on disk: analyse it again

@@ -150,6 +150,25 @@ class WriteError(Exception):
     """A file that was not written (the message says why; the file is as it was)."""
 
 
+def write_fixed(changed, problems: list, written: list, refuse=None) -> None:
+    """Write each fixed file (write_file), appending it to `written` as it lands (so an interrupted
+    run can say how many were) and a problem for each one not written; `refuse(f)` may give a
+    reason not to write f at all (a server confined to a workspace)."""
+    from goconc.model import Problem
+
+    for f in changed:
+        why = refuse(f) if refuse is not None else None
+        if why:
+            problems.append(Problem(f.path, why))
+            continue
+        try:
+            write_file(f.real, f.after, f.before)
+        except WriteError as exc:
+            problems.append(Problem(f.path, f"not fixed: {exc}"))
+        else:
+            written.append(f)
+
+
 def write_file(path: str, data: bytes, expected: bytes) -> None:
     """Replace the contents of the regular file `path` with `data`, atomically.
 

@@ -116,7 +116,7 @@ def build(root: str) -> MCPServer:
         from goconc import fixes as F
         from goconc.config import ConfigError, Plan
         from goconc.engine import check_paths
-        from goconc.model import Problem, RunResult
+        from goconc.model import RunResult
         from goconc.registry import SelectorError
 
         targets = paths_of(paths)
@@ -130,18 +130,9 @@ def build(root: str) -> MCPServer:
         changed = list(run.files)
         diagnostics = run.diagnostics
         if apply:
-            written = []
-            for f in changed:
-                if not ws.contains(f.real):
-                    problems.append(Problem(f.path, f"a link to {os.path.realpath(f.real)}, outside the workspace "
-                                                    "root; not written"))
-                    continue
-                try:
-                    F.write_file(f.real, f.after, f.before)
-                except F.WriteError as exc:
-                    problems.append(Problem(f.path, f"not fixed: {exc}"))
-                else:
-                    written.append(f)
+            written: list = []
+            F.write_fixed(changed, problems, written, refuse=lambda f: None if ws.contains(f.real) else
+                          f"a link to {os.path.realpath(f.real)}, outside the workspace root; not written")
             if len(written) < len(changed):
                 diagnostics = plan.finish(check_paths(targets, rules_, jobs=plan.jobs, plan=plan).diagnostics)
             changed = written
